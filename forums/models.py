@@ -1,0 +1,1 @@
+"""Forum sessions, attendance, trainings and public events (filled by the forums issue)."""

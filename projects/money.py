@@ -1,0 +1,41 @@
+"""Money rules used everywhere: ISO 4217 codes, the one rounding helper, and locale formatting.
+
+Amounts are ``Decimal`` with a currency code; amounts in different currencies are never added.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, format_decimal, list_currencies
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import to_locale
+
+# CLDR's list of ISO 4217 codes, without the "no currency" and "testing" codes.
+ISO_4217_CODES = frozenset(list_currencies()) - {"XXX", "XTS"}
+
+CENT = Decimal("0.01")
+
+
+def validate_currency_code(value: str) -> None:
+    """Reject anything that is not an ISO 4217 currency code (upper case, three letters)."""
+    if value not in ISO_4217_CODES:
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 4217 currency code (for example EUR, MKD, BGN)."),
+            code="invalid_currency",
+            params={"code": value},
+        )
+
+
+def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
+    """Round the way accountants and the seed documents do (2.5 → 3), never banker's rounding."""
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal, currency: str, language: str) -> str:
+    """``21.975.155,00 ден.`` in Macedonian, ``MKD21,975,155.00`` in English."""
+    return format_currency(amount, currency, locale=to_locale(language))
+
+
+def format_percent(value: Decimal, language: str) -> str:
+    """A share with two decimals in the language's notation, without the % sign."""
+    return format_decimal(value, format="#,##0.00", locale=to_locale(language))

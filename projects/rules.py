@@ -1,0 +1,64 @@
+"""Who may do what with projects, as small django-rules predicates.
+
+A project's roles come from memberships; the lists of the portal come from
+``Project.objects.visible_to(user)``, which tests keep consistent with ``projects.view_project``.
+"""
+
+import rules
+
+from .models import Membership
+
+Role = Membership.Role
+
+
+def project_roles(user, project) -> frozenset[str]:
+    """The user's roles in the project. Loaded in one query per user object, then reused."""
+    if project is None or not user.is_authenticated:
+        return frozenset()
+    roles_by_project = getattr(user, "_project_roles", None)
+    if roles_by_project is None:
+        roles_by_project = {}
+        for project_id, role in Membership.objects.filter(user=user).values_list("project_id", "role"):
+            roles_by_project.setdefault(project_id, set()).add(role)
+        user._project_roles = roles_by_project
+    return frozenset(roles_by_project.get(project.pk, ()))
+
+
+def forget_project_roles(user) -> None:
+    """Drop the cached roles after a membership of this user changed."""
+    user.__dict__.pop("_project_roles", None)
+
+
+def has_role(*roles: str) -> rules.Predicate:
+    """A predicate true when the user holds one of ``roles`` in the project."""
+    wanted = frozenset(roles)
+
+    @rules.predicate(name=f"has_role({', '.join(sorted(wanted))})")
+    def predicate(user, project) -> bool:
+        return bool(project_roles(user, project) & wanted)
+
+    return predicate
+
+
+@rules.predicate
+def is_public_project(user, project) -> bool:
+    """The project is published: anyone may read it."""
+    return project is not None and project.is_public
+
+
+@rules.predicate
+def coordinates_a_project(user) -> bool:
+    """The user coordinates at least one project, so may start another or register an organisation."""
+    return user.is_authenticated and Membership.objects.filter(user=user, role=Role.COORDINATOR).exists()
+
+
+is_member = has_role(*Role.values)
+is_coordinator = has_role(Role.COORDINATOR)
+is_platform_staff = rules.is_staff
+
+rules.add_perm("projects.view_project", is_public_project | is_member | is_platform_staff)
+rules.add_perm("projects.add_project", is_platform_staff | coordinates_a_project)
+rules.add_perm("projects.change_project", is_coordinator | is_platform_staff)
+rules.add_perm("projects.manage_partners", is_coordinator | is_platform_staff)
+rules.add_perm("projects.manage_funding", is_coordinator | is_platform_staff)
+rules.add_perm("projects.add_organisation", is_platform_staff | coordinates_a_project)

@@ -1,0 +1,1 @@
+"""Report requests and rendered PDFs (filled by the reports issue)."""
