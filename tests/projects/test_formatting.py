@@ -1,0 +1,60 @@
+"""Money, shares and dates are written the way each language writes them."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from projects.i18n import localized
+from projects.money import round_half_up
+from projects.models import Objective, Project
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "MKD21,975,155.00"),
+        ("mk", "21.975.155,00\xa0ден."),
+        ("bg", "21\xa0975\xa0155,00\xa0MKD"),
+        ("sq", "21\xa0975\xa0155,00\xa0MKD"),
+    ],
+)
+def test_money_is_formatted_for_the_language(language, expected):
+    with translation.override(language):
+        rendered = Template("{% load portal %}{{ amount|money:'MKD' }}").render(
+            Context({"amount": Decimal("21975155")})
+        )
+    assert rendered == expected
+
+
+def test_unknown_money_is_not_zero():
+    rendered = Template("{% load portal %}{{ amount|money:'MKD' }}").render(Context({"amount": None}))
+    assert rendered == "unknown"
+
+
+def test_dates_keep_the_precision_of_the_source():
+    template = Template("{% load portal %}{% project_date value precision %}")
+    with translation.override("en"):
+        assert template.render(Context({"value": datetime.date(2021, 1, 1), "precision": "month"})) == "January 2021"
+        assert template.render(Context({"value": datetime.date(2008, 10, 21), "precision": "day"})) == "Oct. 21, 2008"
+        assert template.render(Context({"value": None, "precision": "day"})) == "unknown"
+
+
+def test_rounding_is_half_up():
+    assert round_half_up(Decimal("91.875")) == Decimal("91.88")
+    assert round_half_up(Decimal("0.125")) == Decimal("0.13")
+
+
+def test_untranslated_content_falls_back_to_its_original_language_and_says_so():
+    project = Project(original_language="mk", title_mk="Форуми во Ресен", title_en="")
+    with translation.override("sq"):
+        text = localized(project, "title")
+    assert (text.text, text.language, text.is_fallback) == ("Форуми во Ресен", "mk", True)
+    objective = Objective(project=project, text_mk="Цел", text_en="Goal")
+    with translation.override("bg"):
+        assert localized(objective, "text").text == "Цел"  # the project's original language comes first
+    with translation.override("en"):
+        rendered = Template("{% load portal %}{% localized project 'title' %}").render(Context({"project": project}))
+    assert 'lang="mk"' in rendered and "Not translated" in rendered
