@@ -169,7 +169,7 @@ class Project(models.Model):
         YEAR = "year", _("Year")
 
     class BudgetBasis(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("budget basis", "Planned")
         ACTUAL = "actual", _("Actually spent")
 
     code = models.CharField(
@@ -441,7 +441,7 @@ class BudgetLine(models.Model):
         SERVICES = "services", _("Services")
         EVENTS = "events", _("Events and forums")
         SUB_GRANTS = "sub_grants", _("Small grants")
-        ADMINISTRATION = "administration", _("Administration")
+        ADMINISTRATION = "administration", pgettext_lazy("budget category", "Administration")
         OTHER = "other", _("Other")
 
     project = models.ForeignKey(
