@@ -6,6 +6,7 @@ service as the pages, so the API enforces the same permissions and validation.
 
 from __future__ import annotations
 
+import django_filters
 from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -273,7 +274,11 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FundingFiguresSerializer)
     def get_funding(self, project) -> dict:
-        return FundingFiguresSerializer(selectors.project_funding(project, list(project.contributions.all()))).data
+        # The context is shared by every project of a list page: read the rates once for all of them.
+        if "rates" not in self.context:
+            self.context["rates"] = selectors.RateBook.everything()
+        figures = selectors.project_funding(project, list(project.contributions.all()), rates=self.context["rates"])
+        return FundingFiguresSerializer(figures).data
 
     @extend_schema_field(BudgetTotalSerializer(many=True))
     def get_budget_totals(self, project) -> list:
@@ -347,12 +352,29 @@ class ProjectViewSet(
         serializer.instance = self.get_queryset().get(pk=project.pk)
 
 
+def visible_projects(request):
+    """Choices of a ``?project=`` filter: a project the user cannot see is as unknown as a missing one."""
+    return Project.objects.visible_to(request.user) if request is not None else Project.objects.none()
+
+
+def visible_budget_lines(request):
+    return BudgetLine.objects.filter(project__in=visible_projects(request))
+
+
+class ProjectPartFilter(django_filters.FilterSet):
+    project = django_filters.ModelChoiceFilter(queryset=visible_projects)
+
+
+class ExpenditureFilter(django_filters.FilterSet):
+    budget_line = django_filters.ModelChoiceFilter(queryset=visible_budget_lines)
+
+
 class ProjectPartViewSet(viewsets.ModelViewSet):
     """Rows a project owns, in projects the user may see; writes go through ``project_parts_update``."""
 
     permission_classes = [IsAuthenticatedToWrite]
     project_lookup = "project"
-    filterset_fields = ["project"]
+    filterset_class = ProjectPartFilter
 
     def get_queryset(self):
         model = self.get_serializer_class().Meta.model
@@ -369,9 +391,12 @@ class ProjectPartViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         instance = serializer.instance
+        # The project the row belongs to before the edit: permission is checked on it, and the service
+        # refuses a row moved to another project (an expenditure's budget line can be changed).
+        project = self.project_of(instance)
         for name, value in serializer.validated_data.items():
             setattr(instance, name, value)
-        services.project_parts_update(actor=self.request.user, project=self.project_of(instance), saved=[instance])
+        services.project_parts_update(actor=self.request.user, project=project, saved=[instance])
 
     def perform_destroy(self, instance):
         services.project_parts_update(actor=self.request.user, project=self.project_of(instance), deleted=[instance])
@@ -386,7 +411,7 @@ def part_viewset(serializer_class) -> type[ProjectPartViewSet]:
 class ExpenditureViewSet(ProjectPartViewSet):
     serializer_class = ExpenditureSerializer
     project_lookup = "budget_line__project"
-    filterset_fields = ["budget_line"]
+    filterset_class = ExpenditureFilter
 
     def project_of(self, instance):
         return instance.budget_line.project

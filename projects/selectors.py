@@ -39,6 +39,11 @@ class RateBook:
             self._by_currency[rate.currency].append(rate)
 
     @classmethod
+    def everything(cls) -> RateBook:
+        """All stored rates (a small table): one query shared by every project of a list."""
+        return cls(list(ExchangeRate.objects.all()))
+
+    @classmethod
     def for_currencies(cls, currencies) -> RateBook:
         wanted = {c for c in currencies if c and c != "EUR"}
         return cls(list(ExchangeRate.objects.filter(currency__in=wanted)) if wanted else [])
@@ -110,12 +115,18 @@ def conversion_date(project: Project, contribution: FundingContribution | None =
     return project.start_date or project.end_date
 
 
-def project_funding(project: Project, contributions: list[FundingContribution] | None = None) -> FundingFigures:
-    """Shares, euro equivalents and per-currency totals of a project's funding."""
+def project_funding(
+    project: Project, contributions: list[FundingContribution] | None = None, rates: RateBook | None = None
+) -> FundingFigures:
+    """Shares, euro equivalents and per-currency totals of a project's funding.
+
+    Pass ``rates`` when figuring many projects at once, so the rates are read once.
+    """
     if contributions is None:
         contributions = list(project.contributions.select_related("funder"))
     stated_currency = project.total_budget_currency
-    rates = RateBook.for_currencies({c.currency for c in contributions} | {stated_currency})
+    if rates is None:
+        rates = RateBook.for_currencies({c.currency for c in contributions} | {stated_currency})
 
     eurs = [rates.to_eur(c.amount, c.currency, conversion_date(project, c)) for c in contributions]
     has_unknown = any(c.amount is None for c in contributions)

@@ -21,6 +21,7 @@ from tests.projects.factories import (
     ExchangeRateFactory,
     ExpenditureFactory,
     FundingContributionFactory,
+    MembershipFactory,
     MunicipalityFactory,
     OrganisationFactory,
     PartnerFactory,
@@ -157,6 +158,50 @@ def test_code_filter_does_not_match_a_prefix(seeded):
     assert response.data["count"] == 0
 
 
+def rows_of(project: Project) -> dict[str, object]:
+    """One row of each kind the project owns, by the endpoint that serves it."""
+    return {
+        "partners": PartnerFactory(project=project),
+        "funding-contributions": FundingContributionFactory(project=project),
+        "expenditures": ExpenditureFactory(budget_line=BudgetLineFactory(project=project)),
+    }
+
+
+@pytest.mark.parametrize("endpoint", ["partners", "funding-contributions", "expenditures"])
+def test_rows_of_a_private_project_are_hidden_from_non_members(cast, endpoint):
+    hidden = rows_of(cast.project)[endpoint]
+    url = f"/api/v1/{endpoint}/"
+
+    for user in (cast.anonymous, cast.outsider, cast.other_coordinator):
+        client = client_for(user)
+        assert hidden.pk not in {r["id"] for r in client.get(url).data["results"]}
+        assert client.get(f"{url}{hidden.pk}/").status_code == 404
+    member = client_for(cast.donor)
+    assert hidden.pk in {r["id"] for r in member.get(url).data["results"]}
+    assert member.get(f"{url}{hidden.pk}/").status_code == 200
+
+
+def test_filtering_rows_by_a_private_project_answers_as_for_a_missing_one(cast):
+    PartnerFactory(project=cast.project)
+    client = client_for(cast.outsider)
+
+    for missing_or_hidden in (cast.project.pk, Project.objects.order_by("pk").last().pk + 1):
+        response = client.get("/api/v1/partners/", {"project": missing_or_hidden})
+        assert "valid choice" in errors_of(response, "project")
+    response = client_for(cast.donor).get("/api/v1/partners/", {"project": cast.project.pk})
+    assert response.data["count"] == 1
+
+
+def test_filtering_expenditures_by_a_hidden_budget_line_answers_as_for_a_missing_one(cast):
+    line = BudgetLineFactory(project=cast.project)
+    ExpenditureFactory(budget_line=line)
+
+    response = client_for(cast.outsider).get("/api/v1/expenditures/", {"budget_line": line.pk})
+
+    assert "valid choice" in errors_of(response, "budget_line")
+    assert client_for(cast.donor).get("/api/v1/expenditures/", {"budget_line": line.pk}).data["count"] == 1
+
+
 # --- 2. Identity and page link -------------------------------------------------------------------
 
 
@@ -254,6 +299,28 @@ def test_anonymous_cannot_edit_a_public_project(db):
     assert row(project) == before
 
 
+@pytest.mark.parametrize("who", ["outsider", "other_coordinator", "donor"])
+def test_reading_a_public_project_does_not_allow_editing_it(cast, who):
+    Project.objects.filter(pk=cast.project.pk).update(is_public=True)
+    before = row(cast.project)
+
+    response = patch_project(getattr(cast, who), cast.project, version=1, title_en="Hijacked")
+
+    assert response.status_code == 403
+    assert row(cast.project) == before
+
+
+def test_editing_one_language_leaves_the_others_alone(cast):
+    Project.objects.filter(pk=cast.project.pk).update(title_mk="Буџетски форуми")
+
+    response = patch_project(cast.coordinator, cast.project, version=1, language="mk", title_en="Budget forums")
+
+    assert response.status_code == 200, response.data
+    assert response.data["title"] == "Буџетски форуми"
+    cast.project.refresh_from_db()
+    assert (cast.project.title_en, cast.project.title_mk) == ("Budget forums", "Буџетски форуми")
+
+
 PARTS = {
     "partners": (Partner, partner_payload),
     "funding-contributions": (FundingContribution, contribution_payload),
@@ -289,6 +356,16 @@ def test_other_users_cannot_add_partners_or_funding(cast, endpoint, who, status)
         assert "project" in response.data
     assert model.objects.count() == count
     assert row(cast.project) == before
+
+
+@pytest.mark.parametrize(("who", "status"), [("coordinator", 204), ("staff", 204), ("donor", 403), ("outsider", 404)])
+def test_only_coordinator_and_staff_can_remove_a_partner(cast, who, status):
+    partner = PartnerFactory(project=cast.project)
+
+    response = client_for(getattr(cast, who)).delete(f"/api/v1/partners/{partner.pk}/")
+
+    assert response.status_code == status
+    assert Partner.objects.filter(pk=partner.pk).exists() == (status != 204)
 
 
 # --- 5. Concurrent edits -------------------------------------------------------------------------
@@ -435,38 +512,61 @@ def test_anonymous_cannot_create_a_project(db):
 # --- 8. Query counts -----------------------------------------------------------------------------
 
 
-def full_projects(count: int) -> None:
-    """Public projects with everything the API nests, in two currencies with a dated MKD rate."""
+def full_projects(count: int, currency: str) -> None:
+    """Public projects with everything the API nests: partners, funding, objectives, budget and spending."""
     country = CountryFactory()
     ExchangeRateFactory(currency="MKD", valid_from=datetime.date(2020, 1, 1), units_per_eur=Decimal("61.5"))
     for _ in range(count):
-        project = ProjectFactory(is_public=True, total_budget_amount=Decimal("3000000"), total_budget_currency="MKD")
+        project = ProjectFactory(is_public=True, total_budget_amount=Decimal("3000000"), total_budget_currency=currency)
         project.countries.add(country)
         project.target_municipalities.add(MunicipalityFactory(country=country), MunicipalityFactory(country=country))
         PartnerFactory(project=project, role=Partner.Role.LEAD)
         PartnerFactory(project=project)
-        FundingContributionFactory(project=project, amount=Decimal("2000000"), currency="MKD")
-        FundingContributionFactory(project=project, amount=Decimal("10000"), currency="EUR")
+        FundingContributionFactory(project=project, amount=Decimal("2000000"), currency=currency)
+        FundingContributionFactory(project=project, amount=Decimal("10000"), currency=currency)
         Objective.objects.create(project=project, text_en="Open the budget", level=Objective.Level.GENERAL)
         Objective.objects.create(project=project, text_en="Hold forums")
-        line = BudgetLineFactory(project=project, currency="MKD", amount=Decimal("100000"))
+        line = BudgetLineFactory(project=project, currency=currency, amount=Decimal("100000"))
         ExpenditureFactory(budget_line=line, amount=Decimal("25000"))
-        BudgetLineFactory(project=project)
+        BudgetLineFactory(project=project, currency=currency)
 
 
-LIST_QUERIES = 12
+# A count, the projects, one query per prefetched relation (countries, municipalities and their
+# countries, target groups, objectives, results, activities, partners, contributions, budget lines)
+# and the exchange rates, read once for the whole page.
+LIST_QUERIES = 13
+
+
+def assert_list_is_complete(response, count: int) -> None:
+    assert response.data["count"] == count
+    for project in response.data["results"]:
+        assert len(project["partners"]) == 2
+        assert len(project["objectives"]) == 2
+        assert len(project["funding"]["contributions"]) == 2
+        assert project["budget_totals"][0]["spent"] == "25000.00"
 
 
 @pytest.mark.parametrize("count", [3, 6])
 def test_project_list_queries_do_not_grow_with_the_number_of_projects(db, django_assert_num_queries, count):
-    full_projects(count)
+    full_projects(count, currency="EUR")
     client = client_for()
 
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(PROJECTS)
 
-    assert response.data["count"] == count
-    assert all(len(r["partners"]) == 2 and len(r["objectives"]) == 2 for r in response.data["results"])
+    assert_list_is_complete(response, count)
+
+
+@pytest.mark.parametrize("count", [3, 6])
+def test_project_list_loads_exchange_rates_once_whatever_the_number_of_projects(db, django_assert_num_queries, count):
+    full_projects(count, currency="MKD")
+    client = client_for()
+
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(PROJECTS)
+
+    assert_list_is_complete(response, count)
+    assert response.data["results"][0]["funding"]["total_eur"] == "32682.93"  # 2,010,000 MKD / 61.5
 
 
 # --- 9. Schema and docs --------------------------------------------------------------------------
@@ -487,7 +587,7 @@ def test_api_docs_page_loads_its_assets_locally(db):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "swagger-ui" in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     for cdn in ("cdn.", "jsdelivr", "unpkg"):
         assert cdn not in html
 
@@ -539,3 +639,40 @@ def test_donor_cannot_record_an_expenditure(cast):
 
     assert response.status_code == 403
     assert not Expenditure.objects.exists()
+
+
+def patch_expenditure(user, expenditure: Expenditure, **changes):
+    return client_for(user).patch(f"/api/v1/expenditures/{expenditure.pk}/", changes, format="json")
+
+
+def test_expenditure_cannot_be_moved_away_from_a_project_the_user_does_not_manage(cast):
+    public = ProjectFactory(is_public=True)
+    spent = ExpenditureFactory(budget_line=BudgetLineFactory(project=public))
+    before = row(spent)
+
+    response = patch_expenditure(cast.coordinator, spent, budget_line=BudgetLineFactory(project=cast.project).pk)
+
+    assert response.status_code == 403, response.data
+    assert row(spent) == before
+
+
+def test_expenditure_cannot_be_moved_between_two_projects_of_its_coordinator(cast):
+    MembershipFactory(user=cast.coordinator, project=cast.other_project, role=Membership.Role.COORDINATOR)
+    spent = ExpenditureFactory(budget_line=BudgetLineFactory(project=cast.project))
+    before = row(spent)
+
+    response = patch_expenditure(cast.coordinator, spent, budget_line=BudgetLineFactory(project=cast.other_project).pk)
+
+    assert "belongs to another project" in errors_of(response, "non_field_errors")
+    assert row(spent) == before
+
+
+def test_expenditure_can_be_moved_to_another_budget_line_of_its_project(cast):
+    spent = ExpenditureFactory(budget_line=BudgetLineFactory(project=cast.project))
+    travel = BudgetLineFactory(project=cast.project, category="travel", description_en="Travel")
+
+    response = patch_expenditure(cast.coordinator, spent, budget_line=travel.pk)
+
+    assert response.status_code == 200, response.data
+    spent.refresh_from_db()
+    assert spent.budget_line == travel

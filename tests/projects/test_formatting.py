@@ -8,8 +8,8 @@ from django.template import Context, Template
 from django.utils import translation
 
 from projects.i18n import localized
-from projects.money import round_half_up
 from projects.models import Objective, Project
+from projects.money import round_half_up
 
 
 @pytest.mark.parametrize(
