@@ -7,7 +7,6 @@ service as the pages, so the API enforces the same permissions and validation.
 from __future__ import annotations
 
 import django_filters
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -15,8 +14,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 
 from . import selectors, services
 from .filters import ProjectFilter
-from .forms import per_language
-from .i18n import localized
+from .i18n import localized, per_language
 from .models import (
     Activity,
     BudgetLine,
@@ -31,8 +29,7 @@ from .models import (
     Result,
     TargetGroup,
 )
-
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+from .translation import ProjectTranslation
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -200,9 +197,6 @@ class BudgetTotalSerializer(serializers.Serializer):
     spent = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
 
 
-PROJECT_TEXT_FIELDS = ("title", "summary", "general_goal", "area", "programme", "funding_instrument", "source")
-
-
 class ProjectSerializer(serializers.ModelSerializer):
     """A project with its partners, funding, objectives and budget; figures come from the selectors."""
 
@@ -238,7 +232,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "page_url",
             "title",
             "summary",
-            *per_language(*PROJECT_TEXT_FIELDS),
+            *per_language(*ProjectTranslation.fields),
             "original_language",
             "status",
             "is_public",

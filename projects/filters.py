@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .forms import per_language
+from .i18n import per_language
 from .models import Country, Municipality, Organisation, Partner, Project
 
 

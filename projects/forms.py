@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .i18n import per_language
 from .models import (
     Activity,
     BudgetLine,
@@ -23,13 +24,7 @@ from .models import (
     Result,
     TargetGroup,
 )
-
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-
-
-def per_language(*fields: str) -> list[str]:
-    """``title`` → ``title_en, title_mk, title_bg, title_sq``: the translated columns of a field."""
-    return [f"{field}_{code}" for field in fields for code in LANGUAGE_CODES]
+from .translation import ProjectTranslation
 
 
 class UpperCaseCurrencyMixin:
@@ -46,7 +41,7 @@ class UpperCaseCurrencyMixin:
         return cleaned
 
 
-PROJECT_TEXT_FIELDS = ("title", "summary", "general_goal", "area", "programme", "funding_instrument", "source")
+PROJECT_TEXT_FIELDS = ProjectTranslation.fields
 
 
 class ProjectForm(UpperCaseCurrencyMixin, forms.ModelForm):

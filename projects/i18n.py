@@ -11,6 +11,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def per_language(*fields: str) -> list[str]:
+    """``title`` → ``title_en, title_mk, title_bg, title_sq``: the translated columns of a field."""
+    return [f"{field}_{code}" for field in fields for code in LANGUAGE_CODES]
+
 
 @dataclass(frozen=True)
 class LocalizedText:
@@ -34,7 +41,7 @@ def original_language_of(obj) -> str | None:
 def localized(obj, field: str, language: str | None = None) -> LocalizedText:
     """The field's text in ``language`` (default: active), else in the original language, else any."""
     wanted = language or get_language() or settings.LANGUAGE_CODE
-    order = [wanted, original_language_of(obj), settings.LANGUAGE_CODE, *(code for code, _ in settings.LANGUAGES)]
+    order = [wanted, original_language_of(obj), settings.LANGUAGE_CODE, *LANGUAGE_CODES]
     for code in dict.fromkeys(c for c in order if c):
         text = getattr(obj, f"{field}_{code}", None)
         if text:
@@ -44,7 +51,7 @@ def localized(obj, field: str, language: str | None = None) -> LocalizedText:
 
 def translations_of(obj, field: str) -> dict[str, str]:
     """Every language's text of a field, empty strings where no translation exists."""
-    return {code: getattr(obj, f"{field}_{code}", "") or "" for code, _ in settings.LANGUAGES}
+    return {code: getattr(obj, f"{field}_{code}", "") or "" for code in LANGUAGE_CODES}
 
 
 def require_translation(obj, field: str) -> None:

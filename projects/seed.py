@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
-from django.conf import settings
 from django.db import transaction
 
+from .i18n import LANGUAGE_CODES
 from .models import (
     Activity,
     Country,
@@ -30,7 +30,6 @@ from .models import (
 )
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_data"
-LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
 def seed_files() -> list[Path]:
