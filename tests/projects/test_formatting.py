@@ -58,3 +58,18 @@ def test_untranslated_content_falls_back_to_its_original_language_and_says_so():
     with translation.override("en"):
         rendered = Template("{% load portal %}{% localized project 'title' %}").render(Context({"project": project}))
     assert 'lang="mk"' in rendered and "Not translated" in rendered
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "month"),
+    [
+        ("mk", "24 август 2022", "јануари 2021"),
+        ("bg", "24 август 2022", "януари 2021"),
+        ("sq", "24 gusht 2022", "janar 2021"),
+    ],
+)
+def test_month_names_are_lower_case_in_running_text(language, day, month):
+    template = Template("{% load portal %}{% project_date value precision %}")
+    with translation.override(language):
+        assert template.render(Context({"value": datetime.date(2022, 8, 24), "precision": "day"})) == day
+        assert template.render(Context({"value": datetime.date(2021, 1, 1), "precision": "month"})) == month
