@@ -26,7 +26,9 @@ RUN pip install .
 
 COPY . .
 RUN pybabel -q compile -d locale -D django \
-    && DJANGO_SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+    && DJANGO_SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost \
+       DATABASE_URL=postgres://build@localhost/build CELERY_BROKER_URL=redis://localhost:6379/0 \
+       python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown portal:portal /app/media
 
 USER portal

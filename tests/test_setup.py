@@ -11,12 +11,15 @@ from django.core.management import CommandError, call_command
 from accounts.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVICES = {"DATABASE_URL": "postgres://portal@db:5432/portal", "CELERY_BROKER_URL": "redis://redis:6379/0"}
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    unset = ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+def manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+    unset = ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "CELERY_BROKER_URL")
     environment = {k: v for k, v in os.environ.items() if k not in unset}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **SERVICES)
+    environment.update(env)
+    environment = {k: v for k, v in environment.items() if v is not None}  # None: leave the variable unset
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
     )
@@ -32,6 +35,13 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = manage("check", DJANGO_SECRET_KEY="x" * 60)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_production_refuses_to_start_without_its_database_and_broker(service):
+    result = manage("check", DJANGO_SECRET_KEY="x" * 60, ALLOWED_HOSTS="portal.example.org", **{service: None})
+    assert result.returncode != 0
+    assert service in result.stderr
 
 
 def test_production_passes_the_deployment_checks():

@@ -6,11 +6,15 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
-# No defaults here: a missing secret or host list must stop the process, not weaken it.
+# No defaults here: a missing secret, host list, database or broker must stop the process, not
+# quietly fall back to the embedded SQLite file and in-process tasks.
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not SECRET_KEY or not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_SECRET_KEY and ALLOWED_HOSTS for production.")
+for required in ("DATABASE_URL", "CELERY_BROKER_URL"):
+    if not env(required, default=""):
+        raise ImproperlyConfigured(f"Set {required} for production (PostgreSQL and Redis).")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
