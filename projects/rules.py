@@ -24,9 +24,26 @@ def project_roles(user, project) -> frozenset[str]:
     return frozenset(roles_by_project.get(project.pk, ()))
 
 
+def served_municipalities(user, project) -> frozenset[int]:
+    """Ids of the municipalities the user serves as municipal staff of the project (one query per user)."""
+    if project is None or not user.is_authenticated:
+        return frozenset()
+    served = getattr(user, "_served_municipalities", None)
+    if served is None:
+        served = {}
+        rows = Membership.municipalities.through.objects.filter(
+            membership__user=user, membership__role=Role.MUNICIPAL_STAFF
+        ).values_list("membership__project_id", "municipality_id")
+        for project_id, municipality_id in rows:
+            served.setdefault(project_id, set()).add(municipality_id)
+        user._served_municipalities = served
+    return frozenset(served.get(project.pk, ()))
+
+
 def forget_project_roles(user) -> None:
-    """Drop the cached roles after a membership of this user changed."""
+    """Drop the cached roles and scopes after a membership of this user changed."""
     user.__dict__.pop("_project_roles", None)
+    user.__dict__.pop("_served_municipalities", None)
 
 
 def has_role(*roles: str) -> rules.Predicate:

@@ -7,12 +7,15 @@ them onto the models. Loading is idempotent: a project whose code exists is left
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from babel import Locale
+from django.apps import apps
 from django.db import transaction
 
 from .i18n import LANGUAGE_CODES
@@ -153,3 +156,16 @@ def seed_project_load(data: dict, *, update: bool = False) -> SeedResult:
 def seed_projects_load(*, update: bool = False) -> list[SeedResult]:
     """Load every seed file, in order."""
     return [seed_project_load(json.loads(path.read_text(encoding="utf-8")), update=update) for path in seed_files()]
+
+
+def seed_apps_load(*, update: bool = False) -> list[str]:
+    """Let every later app load its part of the seed projects (sessions, grants, …).
+
+    Apps to the right of ``projects`` may depend on it, not the reverse, so each offers a
+    ``<app>.seed.seed_load`` function that is discovered here, in the order of INSTALLED_APPS.
+    """
+    lines = []
+    for app in apps.get_app_configs():
+        if app.name != "projects" and importlib.util.find_spec(f"{app.name}.seed") is not None:
+            lines += importlib.import_module(f"{app.name}.seed").seed_load(update=update)
+    return lines

@@ -48,21 +48,21 @@ class StaleEdit(ValidationError):
     """Someone else saved the object since this edit began."""
 
 
-def _bump_version(project: Project, expected_version: int | None) -> None:
-    """Move the project to its next version, refusing if it moved since ``expected_version``.
+def bump_version(obj: models.Model, expected_version: int | None) -> None:
+    """Move a versioned object to its next version, refusing if it moved since ``expected_version``.
 
     The conditional UPDATE is atomic, so two editors who started from the same version cannot
     both win: the second gets a clear error and keeps their input, instead of overwriting.
     """
-    queryset = Project.objects.filter(pk=project.pk)
+    queryset = type(obj).objects.filter(pk=obj.pk)
     if expected_version is not None:
         queryset = queryset.filter(version=expected_version)
     if not queryset.update(version=F("version") + 1):
         raise StaleEdit(
-            _("Someone else changed this project while you were editing it. Reload the page to see their changes."),
+            _("Someone else changed this while you were editing it. Reload the page to see their changes."),
             code="stale",
         )
-    project.refresh_from_db(fields=["version"])
+    obj.refresh_from_db(fields=["version"])
 
 
 def _save_validated(instance: models.Model, **save_kwargs) -> None:
@@ -96,7 +96,7 @@ def project_update(
     """Save the edited fields of ``project`` unless someone else saved it since ``expected_version``."""
     ensure_can(actor, "projects.change_project", project)
     project.full_clean()
-    _bump_version(project, expected_version)
+    bump_version(project, expected_version)
     project.save()
     if countries is not None:
         project.countries.set(countries)
@@ -127,7 +127,7 @@ def project_parts_update(
         ensure_can(actor, PART_PERMISSIONS[type(part)], project)
         if _owning_project_id(part) != project.pk:
             raise ValidationError(_("This row belongs to another project."))
-    _bump_version(project, expected_version)
+    bump_version(project, expected_version)
     for part in deleted:
         part.delete()
     for part in saved:

@@ -378,7 +378,7 @@ def test_stale_version_is_refused_with_409_and_changes_nothing(cast):
     response = patch_project(cast.staff, cast.project, version=1, title_en="Second edit from version 1")
 
     assert response.status_code == 409, response.data
-    assert "Someone else changed this project" in str(response.data["detail"])
+    assert "Someone else changed this while you were editing" in str(response.data["detail"])
     assert row(cast.project) == before
 
 

@@ -235,7 +235,7 @@ def test_concurrent_edit_is_refused_and_keeps_the_input(client, cast):
     assert client.post(edit, first).status_code == 302
     response = client.post(edit, second)
     assert response.status_code == 400
-    assert "Someone else changed this project" in response.content.decode()
+    assert "Someone else changed this while you were editing" in response.content.decode()
     assert 'value="Second editor"' in response.content.decode()
     assert Project.objects.get(pk=cast.project.pk).title_en == "First editor"
 

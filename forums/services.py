@@ -1,0 +1,203 @@
+"""Writes of the forums app: logging sessions and attendance, attachments, named participants and
+participants' feedback. Each checks permission, validates, runs in one transaction and leaves an
+audit entry (who, when, what) through django-auditlog."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.permissions import ensure_can
+from projects.models import Municipality
+from projects.services import bump_version
+
+from .models import (
+    Attachment,
+    Attendance,
+    Feedback,
+    Forum,
+    ForumSession,
+    GroupCount,
+    Kind,
+    Participant,
+    ResidenceCount,
+    VulnerableGroup,
+)
+from .uploads import checked_content_type
+
+
+@dataclass(frozen=True)
+class CountInput:
+    count: int
+    qualifier: str
+
+
+@transaction.atomic
+def forum_session_save(
+    *,
+    actor,
+    session: ForumSession,
+    attendance: Attendance | None = None,
+    group_counts: dict[VulnerableGroup, CountInput] | None = None,
+    residence_counts: dict[Municipality, CountInput] | None = None,
+    expected_version: int | None = None,
+) -> ForumSession:
+    """Log a new session or save an edited one, with its attendance, all or nothing.
+
+    Municipal staff may only log and edit sessions in the municipalities they serve. A forum
+    session joins its municipality's forum and gets the next number in it unless one is given.
+    """
+    with set_actor(actor):
+        is_new = session.pk is None
+        if is_new:
+            ensure_can(actor, "forums.add_session", session.project)
+            session.created_by = actor
+        else:
+            stored = ForumSession.objects.select_for_update().get(pk=session.pk)
+            ensure_can(actor, "forums.change_session", stored)
+        ensure_can(actor, "forums.change_session", session)  # the municipality it has now, too
+        if not session.language:
+            session.language = session.project.original_language
+        _place_in_forum(session)
+        session.full_clean()
+        if not is_new:
+            bump_version(session, expected_version)
+        session.save()
+        if attendance is not None:
+            _save_attendance(session, attendance, group_counts or {}, residence_counts or {})
+        return session
+
+
+def _place_in_forum(session: ForumSession) -> None:
+    if Kind.category_of(session.kind) != "forum" or session.municipality_id is None:
+        session.forum = None
+        session.sequence = None
+        return
+    forum, _created = Forum.objects.get_or_create(project=session.project, municipality=session.municipality)
+    if session.forum_id != forum.pk or session.sequence is None:
+        session.forum = forum
+        # Locking the forum row serialises numbering; the unique constraint backs it up.
+        Forum.objects.select_for_update().filter(pk=forum.pk).first()
+        taken = forum.sessions.exclude(pk=session.pk).aggregate(last=Max("sequence"))["last"] or 0
+        session.sequence = session.sequence or taken + 1
+
+
+def _save_attendance(session, attendance, group_counts, residence_counts) -> None:
+    attendance.session = session
+    attendance.full_clean()
+    errors = {}
+    total = attendance.participants
+    if total is None and (group_counts or residence_counts):
+        errors["participants"] = _("Give the total number of participants before its parts.")
+    for group, value in group_counts.items():
+        if total is not None and value.count > total:
+            errors["participants"] = _("%(group)s: %(count)s is more than the %(total)s participants.") % {
+                "group": group,
+                "count": value.count,
+                "total": total,
+            }
+    residents = sum(value.count for value in residence_counts.values())
+    if total is not None and residents > total:
+        errors["participants"] = _(
+            "The municipalities of residence add up to %(sum)s, more than the %(total)s participants."
+        ) % {"sum": residents, "total": total}
+    if errors:
+        raise ValidationError(errors)
+    attendance.save()
+    attendance.group_counts.exclude(group__in=list(group_counts)).delete()
+    for group, value in group_counts.items():
+        GroupCount.objects.update_or_create(
+            attendance=attendance, group=group, defaults={"count": value.count, "qualifier": value.qualifier}
+        )
+    attendance.residence_counts.exclude(municipality__in=list(residence_counts)).delete()
+    for municipality, value in residence_counts.items():
+        ResidenceCount.objects.update_or_create(
+            attendance=attendance,
+            municipality=municipality,
+            defaults={"count": value.count, "qualifier": value.qualifier},
+        )
+
+
+@transaction.atomic
+def attachment_add(*, actor, session: ForumSession, kind: str, upload: UploadedFile) -> Attachment:
+    """Keep a scanned sign-in sheet, minutes or photo with the session (PDF, JPEG, PNG; ≤ 10 MB)."""
+    ensure_can(actor, "forums.change_session", session)
+    with set_actor(actor):
+        content_type = checked_content_type(upload)
+        attachment = Attachment(
+            session=session, kind=kind, file=upload, content_type=content_type, size=upload.size, uploaded_by=actor
+        )
+        attachment.full_clean()
+        attachment.save()
+        return attachment
+
+
+@transaction.atomic
+def participant_add(
+    *, actor, session: ForumSession, full_name: str, municipality: Municipality | None, consent_given: bool
+) -> Participant:
+    """List a participant by name; refused without the person's recorded consent."""
+    ensure_can(actor, "forums.change_session", session)
+    if not consent_given:
+        raise ValidationError({"consent_given": _("A name can only be recorded with the person's consent.")})
+    with set_actor(actor):
+        participant = Participant(
+            session=session, full_name=full_name, municipality=municipality, consent_given=True, recorded_by=actor
+        )
+        participant.full_clean()
+        participant.save()
+        return participant
+
+
+def device_hash(device_id: str) -> str:
+    """A keyed hash of a device's random cookie: enough to refuse a second submission, nothing more."""
+    return hmac.new(settings.SECRET_KEY.encode(), device_id.encode(), hashlib.sha256).hexdigest()
+
+
+class DuplicateFeedback(ValidationError):
+    """This device already gave feedback on this session."""
+
+
+def feedback_submit(
+    *, session: ForumSession, device_id: str, satisfaction: int, was_useful: bool | None, comment: str, language: str
+) -> Feedback:
+    """Record a participant's anonymous feedback on a held session, once per device."""
+    if session.status != ForumSession.Status.HELD:
+        raise ValidationError(_("Feedback opens once the session has been held."))
+    feedback = Feedback(
+        session=session,
+        satisfaction=satisfaction,
+        was_useful=was_useful,
+        comment=comment.strip(),
+        language=language,
+        device_hash=device_hash(device_id),
+    )
+    feedback.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError:
+        raise DuplicateFeedback(_("You have already given feedback on this session. Thank you!")) from None
+    return feedback
+
+
+@transaction.atomic
+def feedback_moderate(*, actor, feedback: Feedback, decision: str) -> Feedback:
+    """Approve a comment for public display, or keep it internal."""
+    ensure_can(actor, "forums.moderate_feedback", feedback.session.project)
+    if decision not in (Feedback.Moderation.APPROVED, Feedback.Moderation.REJECTED):
+        raise ValidationError(_("Choose whether to approve the comment or keep it internal."))
+    with set_actor(actor):
+        feedback.moderation = decision
+        feedback.moderated_by = actor
+        feedback.save(update_fields=["moderation", "moderated_by"])
+        return feedback
