@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", RedirectView.as_view(pattern_name="projects:list", permanent=False), name="home"),
     path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
+    path("", include("forums.urls")),
     path("admin/", admin.site.urls),
 )
 

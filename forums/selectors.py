@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Avg, Case, CharField, Count, Q, QuerySet, Sum, Value, When
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Aggregate, Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from projects.models import Municipality, Project
@@ -37,31 +40,25 @@ from .models import (
 # --- Session lists ---------------------------------------------------------------------------------
 
 
-def sessions_for_list(user, *, project: Project | None = None, only_served: bool = False) -> QuerySet[ForumSession]:
+def sessions_for_list(user, *, project: Project | None = None) -> QuerySet[ForumSession]:
     """Sessions the user may see, shaped for a list or calendar (a fixed number of queries)."""
     sessions = (
         ForumSession.objects.visible_to(user)
         .select_related("project", "municipality", "attendance")
-        .annotate(feedback_count=Count("feedback", distinct=True))
         .order_by("date", "start_time", "pk")
     )
-    if project is not None:
-        sessions = sessions.filter(project=project)
-    if only_served:
-        sessions = sessions.filter(
-            project__memberships__user=user,
-            project__memberships__role="municipal_staff",
-            municipality__in=_served_ids_everywhere(user),
-        ).distinct()
-    return sessions
+    return sessions.filter(project=project) if project is not None else sessions
 
 
-def _served_ids_everywhere(user) -> QuerySet:
-    return Municipality.objects.filter(membership__user=user, membership__role="municipal_staff").values("pk")
-
-
-def serves_any_municipality(user) -> bool:
-    return user.is_authenticated and _served_ids_everywhere(user).exists()
+def served_municipality_ids(user) -> set[int]:
+    """Every municipality the user serves as municipal staff, in any project."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Municipality.objects.filter(membership__user=user, membership__role="municipal_staff").values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def session_for_page(user, project_code: str, pk: int) -> ForumSession:
@@ -305,25 +302,40 @@ class FeedbackFigures:
     pending_comments: int
 
 
+def _feedback_aggregates(prefix: str = "") -> dict[str, Aggregate]:
+    """The aggregates behind ``FeedbackFigures``, over feedback rows (``prefix=""``) or a relation to them."""
+
+    def on(**lookups) -> Q:
+        return Q(**{prefix + lookup: value for lookup, value in lookups.items()})
+
+    return {
+        "feedback_responses": Count(f"{prefix}pk"),
+        # A sum, not Avg: the average is divided as a Decimal, so half-up rounding sees the exact value.
+        "feedback_satisfaction_sum": Sum(f"{prefix}satisfaction"),
+        "feedback_answered_useful": Count(f"{prefix}pk", filter=on(was_useful__isnull=False)),
+        "feedback_useful": Count(f"{prefix}pk", filter=on(was_useful=True)),
+        "feedback_pending": Count(f"{prefix}pk", filter=on(moderation=Feedback.Moderation.PENDING) & ~on(comment="")),
+    }
+
+
+def _feedback_figures_of(totals: Mapping[str, int | None]) -> FeedbackFigures:
+    responses = totals["feedback_responses"]
+    answered_useful = totals["feedback_answered_useful"]
+    return FeedbackFigures(
+        responses=responses,
+        average_satisfaction=round_half_up(Decimal(totals["feedback_satisfaction_sum"]) / responses)
+        if responses
+        else None,
+        useful_share=round_half_up(Decimal(totals["feedback_useful"]) * 100 / answered_useful)
+        if answered_useful
+        else None,
+        pending_comments=totals["feedback_pending"],
+    )
+
+
 def feedback_figures(feedback: QuerySet[Feedback]) -> FeedbackFigures:
     """Count, average satisfaction (two decimals, half up) and share who found it useful."""
-    totals = feedback.aggregate(
-        responses=Count("pk"),
-        satisfaction=Avg("satisfaction"),
-        answered_useful=Count("pk", filter=Q(was_useful__isnull=False)),
-        useful=Count("pk", filter=Q(was_useful=True)),
-        pending=Count("pk", filter=~Q(comment="") & Q(moderation=Feedback.Moderation.PENDING)),
-    )
-    return FeedbackFigures(
-        responses=totals["responses"],
-        average_satisfaction=None
-        if totals["satisfaction"] is None
-        else round_half_up(Decimal(str(totals["satisfaction"]))),
-        useful_share=None
-        if not totals["answered_useful"]
-        else round_half_up(Decimal(totals["useful"]) * 100 / totals["answered_useful"]),
-        pending_comments=totals["pending"],
-    )
+    return _feedback_figures_of(feedback.aggregate(**_feedback_aggregates()))
 
 
 def project_feedback(project: Project) -> FeedbackFigures:
@@ -334,9 +346,38 @@ def session_feedback(session: ForumSession) -> FeedbackFigures:
     return feedback_figures(Feedback.objects.filter(session=session))
 
 
+@dataclass(frozen=True)
+class SessionFeedback:
+    session: ForumSession
+    figures: FeedbackFigures
+
+
+def feedback_by_session(project: Project) -> list[SessionFeedback]:
+    """Feedback figures of each held session of a project (and of any other one that has feedback), one query."""
+    aggregates = _feedback_aggregates("feedback__")
+    sessions = (
+        ForumSession.objects.filter(project=project)
+        .select_related("project", "municipality")
+        .annotate(**aggregates)
+        .filter(Q(status=ForumSession.Status.HELD) | Q(feedback_responses__gt=0))
+        .order_by("date", "start_time", "pk")
+    )
+    return [
+        SessionFeedback(
+            session=session, figures=_feedback_figures_of({name: getattr(session, name) for name in aggregates})
+        )
+        for session in sessions
+    ]
+
+
 def feedback_comments(project: Project, *, approved_only: bool) -> QuerySet[Feedback]:
     """Comments of a project's participants; the public sees only approved ones."""
-    comments = Feedback.objects.filter(session__project=project).exclude(comment="").select_related("session")
+    # The session's project and municipality are shown beside each comment: fetched with it.
+    comments = (
+        Feedback.objects.filter(session__project=project)
+        .exclude(comment="")
+        .select_related("session__project", "session__municipality")
+    )
     if approved_only:
         comments = comments.filter(moderation=Feedback.Moderation.APPROVED)
     return comments.order_by("-created_at")
@@ -370,3 +411,17 @@ def attendance_of(session: ForumSession) -> Attendance | None:
         return session.attendance
     except Attendance.DoesNotExist:
         return None
+
+
+def session_history(session: ForumSession) -> list[LogEntry]:
+    """Audit entries (who, when, what) of the session and its attendance, newest first (one query)."""
+    session_type = ContentType.objects.get_for_model(ForumSession)
+    attendance_type = ContentType.objects.get_for_model(Attendance)
+    return list(
+        LogEntry.objects.filter(
+            Q(content_type=session_type, object_pk=str(session.pk))
+            | Q(content_type=attendance_type, object_pk=str(session.pk))
+        )
+        .select_related("actor")
+        .order_by("-timestamp")[:100]
+    )

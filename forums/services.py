@@ -49,6 +49,7 @@ def forum_session_save(
     attendance: Attendance | None = None,
     group_counts: dict[VulnerableGroup, CountInput] | None = None,
     residence_counts: dict[Municipality, CountInput] | None = None,
+    attachments: list[tuple[str, UploadedFile]] = (),
     expected_version: int | None = None,
 ) -> ForumSession:
     """Log a new session or save an edited one, with its attendance, all or nothing.
@@ -74,6 +75,8 @@ def forum_session_save(
         session.save()
         if attendance is not None:
             _save_attendance(session, attendance, group_counts or {}, residence_counts or {})
+        for kind, upload in attachments:
+            attachment_add(actor=actor, session=session, kind=kind, upload=upload)
         return session
 
 
@@ -181,7 +184,9 @@ def feedback_submit(
         language=language,
         device_hash=device_hash(device_id),
     )
-    feedback.full_clean(validate_unique=False)
+    # The unique constraint on (session, device_hash) is left to the database, so that a duplicate
+    # (also two submissions racing) raises DuplicateFeedback below, not a generic ValidationError.
+    feedback.full_clean(exclude=["device_hash"], validate_unique=False)
     try:
         with transaction.atomic():
             feedback.save()

@@ -50,6 +50,12 @@ def demo_accounts_load() -> list[DemoAccount]:
         municipalities=Municipality.objects.filter(name_en="Resen"),
     )
     membership_grant(
+        project=seeds[RESEN_BITOLA],
+        user=user("staff.bitola@example.org", "Municipal staff, Bitola"),
+        role=Membership.Role.MUNICIPAL_STAFF,
+        municipalities=Municipality.objects.filter(name_en="Bitola"),
+    )
+    membership_grant(
         project=seeds[LINK4COOP],
         user=user("ngo@example.org", "NGO coordinator, LDA Zavidovići"),
         role=Membership.Role.NGO_COORDINATOR,
@@ -64,6 +70,7 @@ def demo_accounts_load() -> list[DemoAccount]:
         DemoAccount("admin@example.org", "administrator (uses /admin/)"),
         DemoAccount("coordinator@example.org", "project coordinator of the seed projects"),
         DemoAccount("staff.resen@example.org", "municipal staff of Resen on the Resen–Bitola project"),
+        DemoAccount("staff.bitola@example.org", "municipal staff of Bitola on the Resen–Bitola project"),
         DemoAccount("ngo@example.org", "NGO coordinator (LDA Zavidovići) on Link4Cooperation"),
         DemoAccount("donor@example.org", "donor (read-only) on the Resen–Bitola project"),
     ]

@@ -68,7 +68,7 @@ def test_demo_accounts_cover_every_role(seeded, capsys):
     call_command("load_demo_accounts", force=True)
     call_command("load_demo_accounts", force=True)  # idempotent
     printed = capsys.readouterr().out
-    for email in ("coordinator@", "staff.resen@", "ngo@", "donor@", "admin@"):
+    for email in ("coordinator@", "staff.resen@", "staff.bitola@", "ngo@", "donor@", "admin@"):
         assert email in printed
     roles = {m.role for user in User.objects.all() for m in user.memberships.all()}
     assert roles == {"coordinator", "municipal_staff", "ngo_coordinator", "donor"}

@@ -1,0 +1,54 @@
+"""Writing counts the way they were recorded: "about 40", "at least 125", "unknown", never a bare 0."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils import formats
+from django.utils.translation import gettext
+
+from forums.counts import Figure
+from forums.models import Attendance, Kind, Qualifier
+
+register = template.Library()
+
+
+def _number(value) -> str:
+    places = 2 if isinstance(value, Decimal) else 0
+    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def figure(value: Figure | None) -> str:
+    """A figure with its qualifier, in the reader's number format."""
+    if value is None or not value.is_known:
+        return gettext("unknown")
+    number = _number(value.value)
+    if value.qualifier == Qualifier.AT_LEAST:
+        return gettext("at least %(number)s") % {"number": number}
+    if value.qualifier == Qualifier.APPROXIMATE:
+        return gettext("about %(number)s") % {"number": number}
+    return number
+
+
+@register.filter
+def percent_figure(value: Figure | None) -> str:
+    if value is None or not value.is_known:
+        return "—"
+    return figure(value) + " %"
+
+
+@register.filter
+def count(value, qualifier: str = Qualifier.EXACT) -> str:
+    """A stored count and its qualifier field."""
+    return figure(Figure(value, qualifier))
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return Kind(kind).label
+
+
+@register.filter
+def part_label(part: str) -> str:
+    """The label of an attendance part (``women``, ``age_18_29``, …) as the model names it."""
+    return Attendance._meta.get_field(part).verbose_name
