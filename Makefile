@@ -21,7 +21,7 @@ MAKEMESSAGES_ARGS := $(addprefix -l ,$(LANGS)) --no-location --no-obsolete \
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install translations run test browser lint format messages check-messages worker beat broker clean
+.PHONY: help install pdf-libraries translations run test browser lint format messages check-messages worker beat broker clean
 
 help:
 	@echo "make run             install, migrate, load seed projects and demo accounts, serve http://127.0.0.1:8000"
@@ -33,7 +33,7 @@ help:
 	@echo "make worker / beat   Celery worker / beat (needs CELERY_BROKER_URL)"
 	@echo "make clean           remove db.sqlite3 and staticfiles/"
 
-install: $(STAMP) translations
+install: $(STAMP) translations pdf-libraries
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -55,6 +55,19 @@ $(STAMP): pyproject.toml
 	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
+
+# WeasyPrint loads Pango and HarfBuzz from the system when imported: an OSError means they are missing.
+PDF_LIBRARIES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+pdf-libraries: $(STAMP)
+	@if $(PY) -c 'import weasyprint' 2>&1 | grep -q '^OSError'; then \
+		if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
+			echo "WeasyPrint cannot load Pango: installing $(PDF_LIBRARIES)"; \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PDF_LIBRARIES) || exit 1; \
+		else \
+			echo "warning: WeasyPrint cannot load Pango, so no PDF can be rendered. Install its libraries:" >&2; \
+			echo "    sudo apt-get update && sudo apt-get install -y $(PDF_LIBRARIES)" >&2; \
+		fi; \
+	fi
 
 # Compile a catalog only when its .po is newer than its .mo. Babel does it without GNU gettext.
 # Babel skips a catalog whose header is marked fuzzy (a catalog still being translated): say so, but go

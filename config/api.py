@@ -5,6 +5,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from forums import api as forums_api
 from projects import api as projects_api
 from projects.services import StaleEdit
 
@@ -28,3 +29,4 @@ def exception_handler(exc, context):
 
 router = DefaultRouter()
 projects_api.register(router)
+forums_api.register(router)

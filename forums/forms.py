@@ -32,7 +32,17 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = ForumSession
-        fields = ["kind", "municipality", "status", "date", "start_time", "end_time", "venue", "facilitators", "language"]
+        fields = [
+            "kind",
+            "municipality",
+            "status",
+            "date",
+            "start_time",
+            "end_time",
+            "venue",
+            "facilitators",
+            "language",
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -49,8 +59,8 @@ class SessionForm(forms.ModelForm):
         municipality.empty_label = None if municipality.queryset.count() == 1 else municipality.empty_label
         if not self.instance.pk:
             # Staff log a session after it took place, in the project's language unless they choose another.
-            self.initial.setdefault("language", project.original_language)
-            self.initial.setdefault("status", ForumSession.Status.HELD)
+            self.initial["language"] = project.original_language
+            self.initial["status"] = ForumSession.Status.HELD
         for name in SESSION_TEXTS:
             self.fields[name].initial = getattr(self.instance, f"{name}_{self.language}", "")
         if self.instance.pk:
@@ -88,9 +98,7 @@ class AttendanceForm(forms.ModelForm):
 
     class Meta:
         model = Attendance
-        fields = [
-            name for part in ("participants", *GENDER_PARTS, *AGE_PARTS) for name in (part, f"{part}_qualifier")
-        ]
+        fields = [name for part in ("participants", *GENDER_PARTS, *AGE_PARTS) for name in (part, f"{part}_qualifier")]
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,14 +107,16 @@ class AttendanceForm(forms.ModelForm):
             self.fields[part].widget = count_widget(label)
             self.fields[f"{part}_qualifier"] = qualifier_field(_("How sure: %(part)s") % {"part": label})
         stored_groups = {c.group_id: c for c in self._stored("group_counts")}
-        self.groups = list(VulnerableGroup.objects.filter(is_active=True) | VulnerableGroup.objects.filter(
-            pk__in=list(stored_groups)
-        ))
+        self.groups = list(
+            VulnerableGroup.objects.filter(is_active=True) | VulnerableGroup.objects.filter(pk__in=list(stored_groups))
+        )
         for group in self.groups:
             self._add_count(f"group_{group.pk}", str(group), stored_groups.get(group.pk))
         stored_places = {c.municipality_id: c for c in self._stored("residence_counts")}
         self.places = list(
-            Municipality.objects.filter(pk__in=[*project.target_municipalities.values_list("pk", flat=True), *stored_places])
+            Municipality.objects.filter(
+                pk__in=[*project.target_municipalities.values_list("pk", flat=True), *stored_places]
+            )
         )
         for place in self.places:
             self._add_count(f"residence_{place.pk}", str(place), stored_places.get(place.pk))
@@ -139,11 +149,7 @@ class AttendanceForm(forms.ModelForm):
 
     def is_empty(self) -> bool:
         """Nothing counted at all: the session's attendance stays unknown."""
-        return all(
-            self.cleaned_data.get(name) is None
-            for name in self.fields
-            if not name.endswith("_qualifier")
-        )
+        return all(self.cleaned_data.get(name) is None for name in self.fields if not name.endswith("_qualifier"))
 
     def group_counts(self) -> dict[VulnerableGroup, CountInput]:
         return self._counts("group", self.groups)

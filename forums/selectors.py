@@ -179,7 +179,9 @@ def project_participation(project: Project) -> ParticipationFigures:
     )
     held_rows = list(held)
     reported = list(
-        ReportedParticipation.objects.filter(project=project).select_related("municipality").order_by("category", "pk")
+        ReportedParticipation.objects.filter(project=project)
+        .select_related("municipality", "project")
+        .order_by("category", "pk")
     )
     municipality_ids = {row["municipality"] for row in held_rows if row["municipality"]}
     municipalities = Municipality.objects.in_bulk(municipality_ids - {r.municipality_id for r in reported})
@@ -285,7 +287,11 @@ def _breakdowns(held: QuerySet[ForumSession]) -> tuple[Breakdown, Breakdown]:
             count = Figure(totals[name], weakest(qualifiers)) if totals[name] is not None else Figure.unknown()
             parts.append((name, count, share(count, base)))
         recorded = sum(count.value for _name, count, _share in parts if count.is_known)
-        not_recorded = Figure(base_value - recorded, weakest([base.qualifier] + [c.qualifier for _n, c, _s in parts]))
+        # What is left of a total once lower bounds are taken off is no bound at all: approximate.
+        part_qualifiers = [
+            Qualifier.APPROXIMATE if c.qualifier == Qualifier.AT_LEAST else c.qualifier for _n, c, _s in parts
+        ]
+        not_recorded = Figure(base_value - recorded, weakest([base.qualifier, *part_qualifiers]))
         return Breakdown(base=base, parts=parts, not_recorded=not_recorded)
 
     return breakdown("gender_base", GENDER_PARTS), breakdown("age_base", AGE_PARTS)

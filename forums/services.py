@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from auditlog.context import set_actor
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -65,7 +65,10 @@ def forum_session_save(
         else:
             stored = ForumSession.objects.select_for_update().get(pk=session.pk)
             ensure_can(actor, "forums.change_session", stored)
-        ensure_can(actor, "forums.change_session", session)  # the municipality it has now, too
+        if not actor.has_perm("forums.change_session", session):  # the municipality it has now, too
+            raise PermissionDenied(_("You may only log and edit sessions in the municipalities you serve."))
+        for _kind, upload in attachments:
+            checked_content_type(upload)  # every file before anything is stored: no orphans on refusal
         if not session.language:
             session.language = session.project.original_language
         _place_in_forum(session)
@@ -87,6 +90,8 @@ def _place_in_forum(session: ForumSession) -> None:
         return
     forum, _created = Forum.objects.get_or_create(project=session.project, municipality=session.municipality)
     if session.forum_id != forum.pk or session.sequence is None:
+        if session.forum_id is not None:
+            session.sequence = None  # moved from another forum: its number there means nothing here
         session.forum = forum
         # Locking the forum row serialises numbering; the unique constraint backs it up.
         Forum.objects.select_for_update().filter(pk=forum.pk).first()
@@ -97,24 +102,26 @@ def _place_in_forum(session: ForumSession) -> None:
 def _save_attendance(session, attendance, group_counts, residence_counts) -> None:
     attendance.session = session
     attendance.full_clean()
-    errors = {}
+    problems = []  # every part that does not fit, not only the last one found
     total = attendance.participants
     if total is None and (group_counts or residence_counts):
-        errors["participants"] = _("Give the total number of participants before its parts.")
+        problems.append(_("Give the total number of participants before its parts."))
+    if any(value.count < 0 for value in [*group_counts.values(), *residence_counts.values()]):
+        problems.append(_("Counts cannot be negative."))
     for group, value in group_counts.items():
         if total is not None and value.count > total:
-            errors["participants"] = _("%(group)s: %(count)s is more than the %(total)s participants.") % {
-                "group": group,
-                "count": value.count,
-                "total": total,
-            }
+            problems.append(
+                _("%(group)s: %(count)s is more than the %(total)s participants.")
+                % {"group": group, "count": value.count, "total": total}
+            )
     residents = sum(value.count for value in residence_counts.values())
     if total is not None and residents > total:
-        errors["participants"] = _(
-            "The municipalities of residence add up to %(sum)s, more than the %(total)s participants."
-        ) % {"sum": residents, "total": total}
-    if errors:
-        raise ValidationError(errors)
+        problems.append(
+            _("The municipalities of residence add up to %(sum)s, more than the %(total)s participants.")
+            % {"sum": residents, "total": total}
+        )
+    if problems:
+        raise ValidationError({"participants": problems})
     attendance.save()
     attendance.group_counts.exclude(group__in=list(group_counts)).delete()
     for group, value in group_counts.items():

@@ -1,7 +1,7 @@
 """URLs of the forums app: each view module brings its own patterns."""
 
-from .views import participation, sessions
+from .views import feedback, participation, sessions, sign_in
 
 app_name = "forums"
 
-urlpatterns = [*sessions.urlpatterns, *participation.urlpatterns]
+urlpatterns = [*sessions.urlpatterns, *participation.urlpatterns, *sign_in.urlpatterns, *feedback.urlpatterns]

@@ -144,6 +144,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
+# The cache is also where django-ratelimit counts requests (the public feedback form). The default,
+# an in-process cache, suits one process (``make run``, tests); it is not shared between processes, so
+# production.py puts the cache in Redis. django_ratelimit needs no INSTALLED_APPS entry: its app only
+# registers system checks, and those call Django's own RedisCache "not officially supported" (W001),
+# which would fail ``check --deploy --fail-level WARNING``; production.py checks the backend itself.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# django-ratelimit takes the client's address from REMOTE_ADDR. Behind a reverse proxy that is the
+# proxy's address and every participant would share one limit: production behind a proxy MUST set
+# RATELIMIT_IP_META_KEY, naming a header the proxy overwrites with the one client address (e.g.
+# HTTP_X_REAL_IP), never one a client can fill in itself (X-Forwarded-For is a list the client starts).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+# POSTs of the public feedback form. Per address: generous, because a whole forum may answer at the end
+# of the session through the venue's Wi-Fi (one address). Per session: caps a flood from many addresses.
+FEEDBACK_RATELIMIT_PER_IP = env("FEEDBACK_RATELIMIT_PER_IP", default="30/m")
+FEEDBACK_RATELIMIT_PER_SESSION = env("FEEDBACK_RATELIMIT_PER_SESSION", default="120/h")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -173,4 +189,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every rendering step at INFO; only its warnings matter to an operator.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "weasyprint.progress", "fontTools")},
 }

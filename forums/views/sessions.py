@@ -26,11 +26,10 @@ from ..models import Attachment, Attendance, ForumSession
 __all__ = ["urlpatterns"]
 
 
-def _sessions_page(request, project=None):
+def _sessions_page(request, project=None) -> SessionFilter:
     sessions = selectors.sessions_for_list(request.user, project=project)
     served = selectors.served_municipality_ids(request.user)
-    session_filter = SessionFilter(request.GET or None, queryset=sessions, request=request, served=served)
-    return session_filter, served
+    return SessionFilter(request.GET or None, queryset=sessions, request=request, served=served)
 
 
 class SessionListView(View):
@@ -42,7 +41,7 @@ class SessionListView(View):
         project = project_for_page(request.user, code) if code else None
         if project is None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        session_filter, served = _sessions_page(request, project)
+        session_filter = _sessions_page(request, project)
         page = Paginator(session_filter.qs, 50).get_page(request.GET.get("page"))
         return render(
             request,
@@ -66,7 +65,7 @@ class SessionCalendarView(View):
         if project is None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         month = _month(request.GET.get("month"))
-        session_filter, _served = _sessions_page(request, project)
+        session_filter = _sessions_page(request, project)
         sessions = session_filter.qs.filter(date__year=month.year, date__month=month.month)
         previous_month = (month - datetime.timedelta(days=1)).replace(day=1)
         next_month = (month + datetime.timedelta(days=32)).replace(day=1)
