@@ -305,6 +305,14 @@ def project_with_details(queryset: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
+def project_visible_to(user, code: str) -> Project:
+    """Just the project with this code if the user may see it, for pages about one of its parts; 404 otherwise."""
+    try:
+        return Project.objects.visible_to(user).get(code=code)
+    except Project.DoesNotExist:
+        raise Http404 from None
+
+
 def project_for_page(user, code: str) -> Project:
     """The project with this code if the user may see it; 404 otherwise (never reveals that it exists)."""
     try:

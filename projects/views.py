@@ -33,7 +33,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 
 def project_for_action(request, code: str, permission: str) -> Project:
     """The project if the user may see it (else 404) and act on it (else 403)."""
-    project = selectors.project_for_page(request.user, code)
+    project = selectors.project_visible_to(request.user, code)
     if not request.user.has_perm(permission, project):
         raise PermissionDenied(_("You do not have permission to do this."))
     return project

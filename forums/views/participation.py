@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views import View
 
-from projects.selectors import project_for_page
+from projects.selectors import project_visible_to
 
 from .. import selectors
 
@@ -38,7 +38,7 @@ class ParticipationView(View):
     template_name = "forums/participation.html"
 
     def get(self, request, code):
-        project = project_for_page(request.user, code)
+        project = project_visible_to(request.user, code)
         figures = selectors.project_participation(project)
         rows = chart_rows(figures)
         return render(
@@ -55,6 +55,8 @@ class ParticipationView(View):
                     "bar_height": BAR_HEIGHT,
                 },
                 "can_log": request.user.has_perm("forums.add_session", project),
+                "feedback_figures": selectors.project_feedback(project),
+                "feedback_comments": selectors.feedback_comments(project, approved_only=True)[:20],
             },
         )
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from projects.selectors import project_for_page
+from projects.selectors import project_visible_to
 from projects.views import add_service_errors
 
 from .. import selectors, services
@@ -38,7 +38,7 @@ class SessionListView(View):
     template_name = "forums/session_list.html"
 
     def get(self, request, code=None):
-        project = project_for_page(request.user, code) if code else None
+        project = project_visible_to(request.user, code) if code else None
         if project is None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         session_filter = _sessions_page(request, project)
@@ -61,7 +61,7 @@ class SessionCalendarView(View):
     template_name = "forums/session_calendar.html"
 
     def get(self, request, code=None):
-        project = project_for_page(request.user, code) if code else None
+        project = project_visible_to(request.user, code) if code else None
         if project is None and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         month = _month(request.GET.get("month"))
@@ -97,7 +97,7 @@ class SessionFormView(LoginRequiredMixin, View):
     template_name = "forums/session_form.html"
 
     def setup_objects(self, request, code, pk=None):
-        project = project_for_page(request.user, code)
+        project = project_visible_to(request.user, code)
         if pk is None:
             if not request.user.has_perm("forums.add_session", project):
                 raise PermissionDenied(_("You do not have permission to do this."))
@@ -156,7 +156,7 @@ class AttendanceCheckView(LoginRequiredMixin, View):
     """The live check beside the grid (HTMX): which parts exceed the total, before anything is saved."""
 
     def post(self, request, code):
-        project = project_for_page(request.user, code)
+        project = project_visible_to(request.user, code)
         form = AttendanceForm(request.POST, project=project)
         form.is_valid()
         return render(request, "forums/partials/_attendance_check.html", {"problems": form.problems()})

@@ -471,44 +471,53 @@ def test_a_group_counted_twice_is_refused(cast):
 
 # --- 5. Bad input: a clear message on the field, nothing saved -----------------------------------
 
+
+def roma_above_the_total(cast) -> list[dict]:
+    return [{"group": VulnerableGroupFactory(name_en="Roma").pk, "count": 11}]
+
+
+def residents_above_the_total(cast) -> list[dict]:
+    return [
+        {"municipality": resen_of(cast).pk, "count": 7},
+        {"municipality": MunicipalityFactory().pk, "count": 5},
+    ]
+
+
+# Each case: the attendance sent (built for the cast), the field named in the 400 and its message.
 BAD_ATTENDANCE = {
-    "negative count": ({"participants": -1}, "participants", "greater than or equal to 0"),
+    "negative count": (lambda cast: {"participants": -1}, "participants", "greater than or equal to 0"),
     "women and men above the total": (
-        {"participants": 10, "women": 6, "men": 5},
+        lambda cast: {"participants": 10, "women": 6, "men": 5},
         "women",
         "Women, men and undisclosed add up to 11, more than the 10 participants.",
     ),
     "age bands above the total": (
-        {"participants": 10, "age_under_18": 4, "age_65_plus": 7},
+        lambda cast: {"participants": 10, "age_under_18": 4, "age_65_plus": 7},
         "age_under_18",
         "The age bands add up to 11, more than the 10 participants.",
     ),
-    "parts without a total": ({"women": 3}, "participants", "Give the total number of participants"),
+    "parts without a total": (lambda cast: {"women": 3}, "participants", "Give the total number of participants"),
     "residence above the total": (
-        {"participants": 10, "residence": "RESIDENCE"},
+        lambda cast: {"participants": 10, "residence": residents_above_the_total(cast)},
         "participants",
         "The municipalities of residence add up to 12, more than the 10 participants.",
     ),
-    "group above the total": ({"participants": 10, "groups": "GROUP"}, "participants", "Roma: 11 is more than"),
-    "unknown qualifier": ({"participants": 10, "women_qualifier": "maybe"}, "women_qualifier", "not a valid choice"),
+    "group above the total": (
+        lambda cast: {"participants": 10, "groups": roma_above_the_total(cast)},
+        "participants",
+        "Roma: 11 is more than the 10 participants.",
+    ),
+    "unknown qualifier": (
+        lambda cast: {"participants": 10, "women_qualifier": "maybe"},
+        "women_qualifier",
+        "not a valid choice",
+    ),
 }
-
-
-def bad_attendance(cast, attendance: dict) -> dict:
-    attendance = dict(attendance)
-    if attendance.get("groups") == "GROUP":
-        attendance["groups"] = [{"group": VulnerableGroupFactory(name_en="Roma").pk, "count": 11}]
-    if attendance.get("residence") == "RESIDENCE":
-        attendance["residence"] = [
-            {"municipality": resen_of(cast).pk, "count": 7},
-            {"municipality": MunicipalityFactory().pk, "count": 5},
-        ]
-    return attendance
 
 
 @pytest.mark.parametrize(("attendance", "field", "message"), BAD_ATTENDANCE.values(), ids=BAD_ATTENDANCE)
 def test_bad_attendance_of_a_new_session_is_refused_on_its_field_and_nothing_is_saved(cast, attendance, field, message):
-    payload = new_session(cast, attendance=bad_attendance(cast, attendance))
+    payload = new_session(cast, attendance=attendance(cast))
     before = stored()
 
     response = post_session(cast.municipal_staff, payload)
@@ -521,7 +530,8 @@ def test_bad_attendance_of_a_new_session_is_refused_on_its_field_and_nothing_is_
 def test_bad_attendance_of_an_edit_is_refused_and_the_stored_one_is_kept(
     cast, resen_session, attendance, field, message
 ):
-    attendance = {"participants": None, "women": None, **bad_attendance(cast, attendance)}
+    # Sent whole, so what the stored attendance has (20 participants, 12 women) does not mix in.
+    attendance = {"participants": None, "women": None, "groups": [], "residence": [], **attendance(cast)}
     before = stored()
 
     response = patch_session(cast.municipal_staff, resen_session, venue="Changed", attendance=attendance)
@@ -537,7 +547,6 @@ def future(days: int) -> str:
 BAD_SESSIONS = {
     "before the project's start": ({"date": "2023-12-31"}, "date", "The date is before the project's start."),
     "after the project's end": ({"date": "2026-01-01"}, "date", "The date is after the project's end."),
-    "held in the future": ({"date": "FUTURE"}, "status", "A session in the future cannot have been held yet."),
     "unknown kind": ({"kind": "picnic"}, "kind", "not a valid choice"),
     "no municipality": ({"municipality": None}, "municipality", "Choose the municipality that hosts the session."),
 }
@@ -545,15 +554,23 @@ BAD_SESSIONS = {
 
 @pytest.mark.parametrize(("changes", "field", "message"), BAD_SESSIONS.values(), ids=BAD_SESSIONS)
 def test_bad_session_is_refused_on_its_field_and_nothing_is_saved(cast, changes, field, message):
-    if changes.get("date") == "FUTURE":
-        Project.objects.filter(pk=cast.project.pk).update(end_date=timezone.localdate() + datetime.timedelta(days=365))
-        changes = {"date": future(30)}
     payload = new_session(cast, attendance={"participants": 12}, **changes)
     before = stored()
 
     response = post_session(cast.municipal_staff, payload)
 
     assert message in errors_of(response, field)
+    assert stored() == before
+
+
+def test_session_in_the_future_cannot_have_been_held(cast):
+    # The project runs on past today, so only the status is wrong.
+    Project.objects.filter(pk=cast.project.pk).update(end_date=timezone.localdate() + datetime.timedelta(days=365))
+    before = stored()
+
+    response = post_session(cast.municipal_staff, new_session(cast, date=future(30), attendance={"participants": 12}))
+
+    assert "A session in the future cannot have been held yet." in errors_of(response, "status")
     assert stored() == before
 
 
