@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import Municipality, Project
 
-from .models import AGE_PARTS, GENDER_PARTS, Attendance, ForumSession, Qualifier, VulnerableGroup
+from .models import AGE_PARTS, GENDER_PARTS, Attendance, ForumSession, Participant, Qualifier, VulnerableGroup
 from .selectors import municipalities_user_may_log_for
 from .services import CountInput
 from .uploads import checked_content_type
@@ -89,6 +89,7 @@ def qualifier_field(label: str) -> forms.ChoiceField:
         label=label,
         choices=Qualifier.choices,
         initial=Qualifier.EXACT,
+        required=False,  # it only matters beside a count; exact unless said otherwise
         widget=forms.Select(attrs={"class": "qualifier"}),
     )
 
@@ -120,6 +121,13 @@ class AttendanceForm(forms.ModelForm):
         )
         for place in self.places:
             self._add_count(f"residence_{place.pk}", str(place), stored_places.get(place.pk))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.fields:
+            if name.endswith("_qualifier") and not cleaned.get(name):
+                cleaned[name] = Qualifier.EXACT
+        return cleaned
 
     def _stored(self, relation: str) -> list:
         return list(getattr(self.instance, relation).all()) if self.instance.pk else []
@@ -183,3 +191,16 @@ class AttendanceForm(forms.ModelForm):
                         % {"group": group, "count": count.count, "total": total}
                     )
         return problems
+
+
+class ParticipantForm(forms.ModelForm):
+    """A named participant: only with the person's consent, which the form asks for explicitly."""
+
+    class Meta:
+        model = Participant
+        fields = ["full_name", "municipality", "consent_given"]
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = project.target_municipalities.all()
+        self.fields["consent_given"].label = _("The person agreed to be listed by name")

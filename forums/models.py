@@ -93,9 +93,9 @@ class ForumSession(models.Model):
     """A forum session, training or public event of a project."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
+        PLANNED = "planned", pgettext_lazy("session status", "Planned")
+        HELD = "held", pgettext_lazy("session status", "Held")
+        CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="sessions")
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)

@@ -20,7 +20,7 @@ from projects.views import add_service_errors
 
 from .. import selectors, services
 from ..filters import SessionFilter
-from ..forms import AttendanceForm, SessionForm
+from ..forms import AttendanceForm, ParticipantForm, SessionForm
 from ..models import Attachment, Attendance, ForumSession
 
 __all__ = ["urlpatterns"]
@@ -179,6 +179,10 @@ class SessionDetailView(View):
                 "attendance": selectors.attendance_of(session),
                 "can_change": can_change,
                 "history": selectors.session_history(session) if can_change else [],
+                "participants": list(session.participants.select_related("municipality"))
+                if request.user.has_perm("forums.view_named_participants", session)
+                else None,
+                "participant_form": ParticipantForm(project=session.project) if can_change else None,
             },
         )
 
@@ -202,6 +206,27 @@ class AttachmentAddView(LoginRequiredMixin, View):
         return redirect(session)
 
 
+class ParticipantAddView(LoginRequiredMixin, View):
+    """Add a named participant to a session's list (with consent) from the session page."""
+
+    def post(self, request, code, pk):
+        session = selectors.session_for_page(request.user, code, pk)
+        form = ParticipantForm(request.POST, project=session.project)
+        if form.is_valid():
+            try:
+                services.participant_add(actor=request.user, session=session, **form.cleaned_data)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("The participant was added to the list."))
+        else:
+            for field_errors in form.errors.values():
+                for message in field_errors:
+                    messages.error(request, message)
+        return redirect(session)
+
+
 urlpatterns = [
     path("sessions/", SessionListView.as_view(), name="my-sessions"),
     path("sessions/calendar/", SessionCalendarView.as_view(), name="my-calendar"),
@@ -212,4 +237,5 @@ urlpatterns = [
     path("projects/<str:code>/sessions/<int:pk>/", SessionDetailView.as_view(), name="session"),
     path("projects/<str:code>/sessions/<int:pk>/edit/", SessionFormView.as_view(), name="session-edit"),
     path("projects/<str:code>/sessions/<int:pk>/files/", AttachmentAddView.as_view(), name="attachment-add"),
+    path("projects/<str:code>/sessions/<int:pk>/participants/", ParticipantAddView.as_view(), name="participant-add"),
 ]

@@ -472,7 +472,7 @@ def test_a_group_counted_twice_is_refused(cast):
 # --- 5. Bad input: a clear message on the field, nothing saved -----------------------------------
 
 
-def roma_above_the_total(cast) -> list[dict]:
+def roma_above_the_total() -> list[dict]:
     return [{"group": VulnerableGroupFactory(name_en="Roma").pk, "count": 11}]
 
 
@@ -503,7 +503,7 @@ BAD_ATTENDANCE = {
         "The municipalities of residence add up to 12, more than the 10 participants.",
     ),
     "group above the total": (
-        lambda cast: {"participants": 10, "groups": roma_above_the_total(cast)},
+        lambda cast: {"participants": 10, "groups": roma_above_the_total()},
         "participants",
         "Roma: 11 is more than the 10 participants.",
     ),
@@ -515,9 +515,11 @@ BAD_ATTENDANCE = {
 }
 
 
-@pytest.mark.parametrize(("attendance", "field", "message"), BAD_ATTENDANCE.values(), ids=BAD_ATTENDANCE)
-def test_bad_attendance_of_a_new_session_is_refused_on_its_field_and_nothing_is_saved(cast, attendance, field, message):
-    payload = new_session(cast, attendance=attendance(cast))
+@pytest.mark.parametrize(("attendance_for", "field", "message"), BAD_ATTENDANCE.values(), ids=BAD_ATTENDANCE)
+def test_bad_attendance_of_a_new_session_is_refused_on_its_field_and_nothing_is_saved(
+    cast, attendance_for, field, message
+):
+    payload = new_session(cast, attendance=attendance_for(cast))
     before = stored()
 
     response = post_session(cast.municipal_staff, payload)
@@ -526,12 +528,12 @@ def test_bad_attendance_of_a_new_session_is_refused_on_its_field_and_nothing_is_
     assert stored() == before
 
 
-@pytest.mark.parametrize(("attendance", "field", "message"), BAD_ATTENDANCE.values(), ids=BAD_ATTENDANCE)
+@pytest.mark.parametrize(("attendance_for", "field", "message"), BAD_ATTENDANCE.values(), ids=BAD_ATTENDANCE)
 def test_bad_attendance_of_an_edit_is_refused_and_the_stored_one_is_kept(
-    cast, resen_session, attendance, field, message
+    cast, resen_session, attendance_for, field, message
 ):
     # Sent whole, so what the stored attendance has (20 participants, 12 women) does not mix in.
-    attendance = {"participants": None, "women": None, "groups": [], "residence": [], **attendance(cast)}
+    attendance = {"participants": None, "women": None, "groups": [], "residence": [], **attendance_for(cast)}
     before = stored()
 
     response = patch_session(cast.municipal_staff, resen_session, venue="Changed", attendance=attendance)
