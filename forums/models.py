@@ -180,6 +180,8 @@ class ForumSession(models.Model):
                 errors["date"] = _("The date is before the project's start.")
             elif project.end_date and self.date > project.end_date:
                 errors["date"] = _("The date is after the project's end.")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("The session cannot end before it starts.")
         if self.forum_id and self.forum.project_id != self.project_id:
             errors["forum"] = _("The forum belongs to another project.")
         if self.forum_id and self.municipality_id and self.forum.municipality_id != self.municipality_id:

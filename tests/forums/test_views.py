@@ -204,3 +204,12 @@ def test_seed_participation_page_shows_the_published_figures(client, seeded):
         assert figure in page, figure
     page = client.get(url("participation", code="BG05SFOP001-2.025-0025-C01")).content.decode()
     assert "at least 125" in page
+
+
+def test_a_session_ending_before_it_starts_is_refused_clearly(client, cast):
+    client.force_login(cast.municipal_staff)
+    data = form_data(cast, start_time="18:00", end_time="17:00")
+    response = client.post(url("session-log", code=cast.project.code), data)
+    assert response.status_code == 400
+    assert "cannot end before it starts" in response.content.decode()
+    assert not ForumSession.objects.exists()
