@@ -160,14 +160,14 @@ def test_sheet_embeds_only_the_shipped_dejavu_fonts(session):
     assert {name for _base_font, name in fonts} == {"DejaVu Sans", "DejaVu Sans Bold"}
 
 
-def test_sheet_is_one_a4_landscape_page_with_twenty_numbered_rows(session):
+def test_sheet_is_one_a4_landscape_page_with_eighteen_numbered_rows(session):
     pdf = render_sign_in_sheet(session, session_url=SESSION_URL)
 
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == 1
     box = pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (297, 210)
-    assert " 20 " in pdf_text(pdf)
+    assert " 18 " in pdf_text(pdf)
 
 
 def test_qr_code_is_an_inline_svg():
