@@ -79,11 +79,12 @@ def qr_code_svg(url: str) -> str:
     return mark_safe(qr.svg_inline(omitsize=True, border=2, svgclass="qr-code", lineclass=None))  # noqa: S308
 
 
-def render_sign_in_sheet(session: ForumSession, *, session_url: str) -> bytes:
+def render_sign_in_sheet(session: ForumSession, *, session_url: str, feedback_url: str) -> bytes:
     """The session's sign-in sheet as PDF bytes, in the session's language.
 
-    ``session_url`` is the absolute URL of the session's page, encoded in the QR code. Reads only the
-    project's static files (fonts, CSS); writes nothing.
+    Two QR codes: ``session_url`` (the session's page, where staff enter the counts afterwards) and
+    ``feedback_url`` (the participants' anonymous feedback form). Reads only the project's static
+    files (fonts, CSS); writes nothing.
     """
     with translation.override(session.language):
         html = render_to_string(
@@ -93,6 +94,8 @@ def render_sign_in_sheet(session: ForumSession, *, session_url: str) -> bytes:
                 "project": session.project,
                 "session_url": session_url,
                 "qr_code": qr_code_svg(session_url),
+                "feedback_url": feedback_url,
+                "feedback_qr_code": qr_code_svg(feedback_url),
                 "rows": range(1, EMPTY_ROWS + 1),
             },
         )

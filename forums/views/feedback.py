@@ -199,15 +199,15 @@ def _private(response):
 # --- The staff's page ------------------------------------------------------------------------------
 
 
-def _feedback_link(request, session: ForumSession) -> str:
-    """The public form's address in the session's own language, the language of its sign-in sheet.
-
-    Empty for sessions not held (yet): their form takes no answers, so there is nothing to hand out.
-    """
-    if session.status != ForumSession.Status.HELD:
-        return ""
+def feedback_form_url(request, session: ForumSession) -> str:
+    """The public form's absolute address in the session's own language, the language of its sign-in sheet."""
     with translation.override(session.language or None):
         return request.build_absolute_uri(reverse("forums:feedback", args=[session.feedback_token]))
+
+
+def _feedback_link(request, session: ForumSession) -> str:
+    """The link to hand out, empty for sessions not held (yet): their form takes no answers."""
+    return feedback_form_url(request, session) if session.status == ForumSession.Status.HELD else ""
 
 
 class FeedbackListView(LoginRequiredMixin, View):

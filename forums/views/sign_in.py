@@ -14,6 +14,7 @@ from django.views import View
 from ..models import ForumSession
 from ..selectors import session_for_page
 from ..sign_in_sheet import render_sign_in_sheet
+from .feedback import feedback_form_url
 
 __all__ = ["urlpatterns"]
 
@@ -38,7 +39,11 @@ class SignInSheetView(LoginRequiredMixin, View):
             )
         if session.status == ForumSession.Status.CANCELLED:
             raise Http404(_("A cancelled session has no sign-in sheet."))
-        pdf = render_sign_in_sheet(session, session_url=session_page_url(request, session))
+        pdf = render_sign_in_sheet(
+            session,
+            session_url=session_page_url(request, session),
+            feedback_url=feedback_form_url(request, session),
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=False, filename=f"sign-in-sheet-{session.project.code}-{session.pk}.pdf"

@@ -29,6 +29,7 @@ from tests.projects.factories import MembershipFactory, MunicipalityFactory, Pro
 
 FONTS = Path(settings.BASE_DIR) / "static" / "fonts" / "dejavu"
 SESSION_URL = "https://portal.example.org/mk/projects/MK-RESEN-01/sessions/7/"
+FEEDBACK_URL = "https://portal.example.org/mk/feedback/abc123/"
 COLUMN_HEADERS = [
     "Name and surname",
     "Municipality of residence",
@@ -115,7 +116,7 @@ def test_sheet_is_in_the_session_language_with_its_particulars(session, language
     session.save()
 
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pdf = render_sign_in_sheet(session, session_url=SESSION_URL)
+        pdf = render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL)
 
     assert not caplog.records, "WeasyPrint failed to load a font or stylesheet"
     text = pdf_text(pdf)
@@ -123,7 +124,7 @@ def test_sheet_is_in_the_session_language_with_its_particulars(session, language
     assert SESSION_TITLES[language] in text
     with translation.override(language):
         expected = [translation.gettext(msgid) for msgid in ["Sign-in sheet", *COLUMN_HEADERS]]
-        expected.append(translation.gettext("Scan after the session to enter the attendance"))
+        expected.append(translation.gettext("Staff: scan after the session to enter the attendance"))
         expected.append(translation.gettext("Names are kept only with consent; the figures use anonymous counts."))
     for label in expected:
         assert label in text
@@ -133,7 +134,7 @@ def test_sheet_shows_the_cyrillic_project_title_and_leaves_a_line_for_a_missing_
     session.date = None
     session.save()
 
-    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL))
+    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL))
 
     assert "Партиципативно буџетирање во Ресен" in text
     assert "Форум во Ресен" in text
@@ -146,14 +147,14 @@ def test_albanian_letters_survive_in_the_pdf_text(session):
     session.language = "sq"
     session.save()
 
-    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL))
+    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL))
 
     assert "qytetarëve" in text
     assert "çështjet" in text
 
 
 def test_sheet_embeds_only_the_shipped_dejavu_fonts(session):
-    fonts = pdf_fonts(render_sign_in_sheet(session, session_url=SESSION_URL))
+    fonts = pdf_fonts(render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL))
 
     # WeasyPrint names a font after its @font-face family: a font of the machine would not be "Sheet-…".
     assert all("+Sheet-DejaVu-Sans" in base_font for base_font, _name in fonts)
@@ -161,7 +162,7 @@ def test_sheet_embeds_only_the_shipped_dejavu_fonts(session):
 
 
 def test_sheet_is_one_a4_landscape_page_with_eighteen_numbered_rows(session):
-    pdf = render_sign_in_sheet(session, session_url=SESSION_URL)
+    pdf = render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL)
 
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == 1
@@ -309,9 +310,9 @@ def test_markup_in_a_session_title_is_printed_as_text_and_loads_nothing(session,
     session.title_mk = title
     session.save()
 
-    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL))
+    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL))
 
-    assert title in text
+    assert title.replace(" ", "") in text.replace(" ", "")  # printed as text, wherever the cell wraps it
     assert fetched
     assert all(url.startswith(STATIC_BASE_URL) for url in fetched)
 
@@ -324,3 +325,27 @@ def test_renderer_with_the_fetcher_reads_no_file_and_calls_no_network(fetched, c
 
     assert set(fetched) == {"file:///etc/passwd", "http://example.org/x.css"}
     assert "RefusedURL" in caplog.text
+
+
+def test_sheet_carries_the_participants_feedback_link(session):
+    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL))
+    assert "/mk/feedback/abc123/" in text.replace("\n", "").replace(" ", "")
+
+
+def test_the_view_puts_the_sessions_feedback_form_on_the_sheet(client, session, resen):
+    client.force_login(staff_of(session.project, resen))
+    response = client.get(f"/en/projects/{session.project.code}/sessions/{session.pk}/sign-in-sheet.pdf")
+    text = pdf_text(response.content).replace("\n", "").replace(" ", "")
+    assert f"/mk/feedback/{session.feedback_token}/" in text
+
+
+@pytest.mark.parametrize("language", ["mk", "bg", "sq", "en"])
+def test_the_key_names_the_initials_printed_in_the_gender_column(session, language):
+    session.language = language
+    text = pdf_text(render_sign_in_sheet(session, session_url=SESSION_URL, feedback_url=FEEDBACK_URL))
+    with translation.override(language):
+        key = translation.gettext("Circle one answer. Gender: %(woman)s woman, %(man)s man, – not stated.") % {
+            "woman": translation.pgettext("sign-in sheet: initial of 'woman'", "W"),
+            "man": translation.pgettext("sign-in sheet: initial of 'man'", "M"),
+        }
+    assert key.replace(" ", "") in text.replace(" ", "")
