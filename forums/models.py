@@ -303,27 +303,39 @@ class VulnerableGroup(models.Model):
         require_translation(self, "name")
 
 
-class GroupCount(models.Model):
-    """Participants of a session who belong to a vulnerable group. Groups overlap: each is within the total."""
+class BreakdownCount(models.Model):
+    """Participants of a session in one part of a breakdown whose parts are rows, not columns."""
+
+    count = CountField(_("participants"), null=False, blank=False)
+    qualifier = qualifier_field()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.part}: {self.count}"
+
+
+class GroupCount(BreakdownCount):
+    """Participants who belong to a vulnerable group. Groups overlap: each is within the total."""
 
     attendance = models.ForeignKey(
         Attendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="group_counts"
     )
     group = models.ForeignKey(VulnerableGroup, verbose_name=_("group"), on_delete=models.PROTECT)
-    count = CountField(_("participants"), null=False, blank=False)
-    qualifier = qualifier_field()
 
     class Meta:
         verbose_name = _("vulnerable group count")
         verbose_name_plural = _("vulnerable group counts")
         constraints = [models.UniqueConstraint(fields=["attendance", "group"], name="groupcount_unique")]
 
-    def __str__(self) -> str:
-        return f"{self.group}: {self.count}"
+    @property
+    def part(self) -> VulnerableGroup:
+        return self.group
 
 
-class ResidenceCount(models.Model):
-    """Participants of a session by municipality of residence. Together they are within the total."""
+class ResidenceCount(BreakdownCount):
+    """Participants by municipality of residence. Together they are within the total."""
 
     attendance = models.ForeignKey(
         Attendance, verbose_name=_("attendance"), on_delete=models.CASCADE, related_name="residence_counts"
@@ -331,16 +343,15 @@ class ResidenceCount(models.Model):
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("municipality of residence"), on_delete=models.PROTECT
     )
-    count = CountField(_("participants"), null=False, blank=False)
-    qualifier = qualifier_field()
 
     class Meta:
         verbose_name = _("residence count")
         verbose_name_plural = _("residence counts")
         constraints = [models.UniqueConstraint(fields=["attendance", "municipality"], name="residencecount_unique")]
 
-    def __str__(self) -> str:
-        return f"{self.municipality}: {self.count}"
+    @property
+    def part(self) -> Municipality:
+        return self.municipality
 
 
 class ReportedParticipation(models.Model):

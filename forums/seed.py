@@ -11,17 +11,12 @@ from pathlib import Path
 
 from django.db import transaction
 
-from projects.i18n import LANGUAGE_CODES
 from projects.models import Municipality, Project
+from projects.seed import translated
 
 from .models import ForumSession, ReportedParticipation
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_data"
-
-
-def _translated(field: str, texts: dict[str, str] | None) -> dict[str, str]:
-    texts = texts or {}
-    return {f"{field}_{code}": texts.get(code, "") for code in LANGUAGE_CODES}
 
 
 def _municipality(project: Project, name_en: str | None) -> Municipality | None:
@@ -47,7 +42,7 @@ def _load(data: dict, *, update: bool) -> str:
             sequence=row["sequence"],
             status=row["status"],
             language=project.original_language,
-            **_translated("title", row["title"]),
+            **translated("title", row["title"]),
         )
         _place_in_forum(session)
         session.full_clean()
@@ -60,7 +55,7 @@ def _load(data: dict, *, update: bool) -> str:
             sessions_covered=row["sessions_covered"],
             participants=row["participants"],
             qualifier=row["qualifier"],
-            **_translated("source", row["source"]),
+            **translated("source", row["source"]),
         )
         block.full_clean()
         block.save()
