@@ -10,7 +10,7 @@ from projects.models import Municipality, Project
 
 from .models import AGE_PARTS, GENDER_PARTS, Attendance, ForumSession, Participant, Qualifier, VulnerableGroup
 from .selectors import municipalities_user_may_log_for
-from .services import CountInput
+from .services import CountInput, attendance_problems
 from .uploads import checked_content_type
 
 SESSION_TEXTS = ("title", "agenda", "minutes")
@@ -174,23 +174,11 @@ class AttendanceForm(forms.ModelForm):
         return counts
 
     def problems(self) -> list[str]:
-        """Every part that does not add up, for the live check beside the grid (the service re-checks on save)."""
+        """Every part that does not add up, for the live check beside the grid (the save re-checks)."""
         problems = [message for messages in self.errors.values() for message in messages]
-        total = self.cleaned_data.get("participants") if not problems else None
-        if total is not None:
-            residents = sum(c.count for c in self.residence_counts().values())
-            if residents > total:
-                problems.append(
-                    _("The municipalities of residence add up to %(sum)s, more than the %(total)s participants.")
-                    % {"sum": residents, "total": total}
-                )
-            for group, count in self.group_counts().items():
-                if count.count > total:
-                    problems.append(
-                        _("%(group)s: %(count)s is more than the %(total)s participants.")
-                        % {"group": group, "count": count.count, "total": total}
-                    )
-        return problems
+        if problems:
+            return problems
+        return attendance_problems(self.instance, self.group_counts(), self.residence_counts())
 
 
 class ParticipantForm(forms.ModelForm):

@@ -99,10 +99,17 @@ def _place_in_forum(session: ForumSession) -> None:
         session.sequence = session.sequence or taken + 1
 
 
-def _save_attendance(session, attendance, group_counts, residence_counts) -> None:
-    attendance.session = session
-    attendance.full_clean()
-    problems = []  # every part that does not fit, not only the last one found
+def attendance_problems(
+    attendance: Attendance,
+    group_counts: dict[VulnerableGroup, CountInput],
+    residence_counts: dict[Municipality, CountInput],
+) -> list[str]:
+    """What in the group and residence rows does not fit the total: every problem, not the first.
+
+    The fixed columns (gender, age) are checked by ``Attendance.clean``; the page's live check and
+    the save both call this for the rows.
+    """
+    problems = []
     total = attendance.participants
     if total is None and (group_counts or residence_counts):
         problems.append(_("Give the total number of participants before its parts."))
@@ -120,6 +127,13 @@ def _save_attendance(session, attendance, group_counts, residence_counts) -> Non
             _("The municipalities of residence add up to %(sum)s, more than the %(total)s participants.")
             % {"sum": residents, "total": total}
         )
+    return problems
+
+
+def _save_attendance(session, attendance, group_counts, residence_counts) -> None:
+    attendance.session = session
+    attendance.full_clean()
+    problems = attendance_problems(attendance, group_counts, residence_counts)
     if problems:
         raise ValidationError({"participants": problems})
     attendance.save()
