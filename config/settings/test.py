@@ -12,3 +12,6 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/portal-test-media")
 # Serve static files from the app folders as they change; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run in the test's own process; the tests that need a real worker start one against Redis.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,44 @@
+"""E-mails about proposals, each in its recipient's language. Sent by Celery tasks after commit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from projects.models import Membership
+
+from .models import Proposal
+
+
+def _send(recipients, template: str, context: dict, fallback_language: str) -> int:
+    sent = 0
+    for user in recipients:
+        with translation.override(user.preferred_language or fallback_language):
+            subject, _blank, body = render_to_string(template, context).strip().partition("\n\n")
+            sent += send_mail(subject.strip(), body.strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+    return sent
+
+
+def proposal_submitted_notify(proposal_id: int) -> int:
+    """Tell the project's coordinators that a proposal arrived; returns how many mails were sent."""
+    proposal = Proposal.objects.select_related("call__project", "organisation").get(pk=proposal_id)
+    project = proposal.call.project
+    coordinators = [
+        m.user
+        for m in Membership.objects.filter(project=project, role=Membership.Role.COORDINATOR).select_related("user")
+    ]
+    return _send(coordinators, "grants/mail/proposal_submitted.txt", {"proposal": proposal}, project.original_language)
+
+
+def proposal_decision_notify(proposal_id: int) -> int:
+    """Tell the applicant's NGO coordinators the proposal's new status and the reason given."""
+    proposal = Proposal.objects.select_related("call__project", "organisation").get(pk=proposal_id)
+    applicants = [
+        m.user
+        for m in Membership.objects.filter(
+            project=proposal.call.project, role=Membership.Role.NGO_COORDINATOR, organisation=proposal.organisation
+        ).select_related("user")
+    ]
+    return _send(applicants, "grants/mail/proposal_decision.txt", {"proposal": proposal}, proposal.language)

@@ -1,0 +1,186 @@
+"""Reads and figures of the grants app, shared by pages, API and the donors' PDFs.
+
+Amounts are in the call's currency; figures across calls are grouped per currency, never summed
+across currencies.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from projects.models import Membership, Project
+from projects.money import round_half_up
+
+from .models import Call, Proposal, ProposalBudgetLine
+
+Status = Proposal.Status
+HUNDRED = Decimal(100)
+
+# Every status a proposal reaches after passing each step of the funnel.
+PAST_SUBMISSION = [s for s in Status.values if s not in (Status.DRAFT,)]
+PAST_ELIGIBILITY = [
+    Status.ELIGIBLE,
+    Status.IN_REVIEW,
+    Status.SHORTLISTED,
+    Status.SELECTED,
+    Status.NOT_SELECTED,
+    Status.CONTRACTED,
+    Status.IN_IMPLEMENTATION,
+    Status.COMPLETED,
+]
+PAST_SHORTLIST = [
+    Status.SHORTLISTED,
+    Status.SELECTED,
+    Status.NOT_SELECTED,
+    Status.CONTRACTED,
+    Status.IN_IMPLEMENTATION,
+    Status.COMPLETED,
+]
+PAST_SELECTION = [Status.SELECTED, Status.CONTRACTED, Status.IN_IMPLEMENTATION, Status.COMPLETED]
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return round_half_up(Decimal(part) * HUNDRED / whole) if whole else None
+
+
+@dataclass(frozen=True)
+class CallFigures:
+    """The funnel of a call and its money, in the call's currency."""
+
+    call: Call
+    submitted: int
+    eligible: int
+    shortlisted: int
+    selected: int
+    requested: Decimal
+    cofinancing: Decimal
+    average_requested: Decimal | None
+
+    @property
+    def currency(self) -> str:
+        return self.call.currency
+
+    @property
+    def cofinancing_share(self) -> Decimal | None:
+        """Co-financing as a share of the submitted proposals' total budgets."""
+        return _rate_of(self.cofinancing, self.requested + self.cofinancing)
+
+    @property
+    def eligible_rate(self) -> Decimal | None:
+        return _rate(self.eligible, self.submitted)
+
+    @property
+    def shortlisted_rate(self) -> Decimal | None:
+        return _rate(self.shortlisted, self.submitted)
+
+    @property
+    def selected_rate(self) -> Decimal | None:
+        return _rate(self.selected, self.submitted)
+
+
+def _rate_of(part: Decimal, whole: Decimal) -> Decimal | None:
+    return round_half_up(part * HUNDRED / whole) if whole else None
+
+
+def calls_figures(calls: QuerySet[Call]) -> list[CallFigures]:
+    """Funnel and money of each call, in one query whatever the number of calls or proposals."""
+    submitted = Q(proposals__status__in=PAST_SUBMISSION)
+    rows = calls.annotate(
+        n_submitted=Count("proposals", filter=submitted),
+        n_eligible=Count("proposals", filter=Q(proposals__status__in=PAST_ELIGIBILITY)),
+        n_shortlisted=Count("proposals", filter=Q(proposals__status__in=PAST_SHORTLIST)),
+        n_selected=Count("proposals", filter=Q(proposals__status__in=PAST_SELECTION)),
+        requested_sum=Sum("proposals__requested_amount", filter=submitted),
+        cash_sum=Sum("proposals__cofinancing_cash", filter=submitted),
+        in_kind_sum=Sum("proposals__cofinancing_in_kind", filter=submitted),
+    )
+    figures = []
+    for call in rows:
+        requested = call.requested_sum or Decimal(0)
+        figures.append(
+            CallFigures(
+                call=call,
+                submitted=call.n_submitted,
+                eligible=call.n_eligible,
+                shortlisted=call.n_shortlisted,
+                selected=call.n_selected,
+                requested=requested,
+                cofinancing=(call.cash_sum or Decimal(0)) + (call.in_kind_sum or Decimal(0)),
+                average_requested=round_half_up(requested / call.n_submitted) if call.n_submitted else None,
+            )
+        )
+    return figures
+
+
+@dataclass(frozen=True)
+class CurrencyFigures:
+    """A project's calls added up within one currency."""
+
+    currency: str
+    calls: int
+    submitted: int
+    selected: int
+    requested: Decimal
+
+
+def project_grant_figures(project: Project) -> list[CurrencyFigures]:
+    """Per currency: calls, proposals submitted and selected, amounts requested (one query)."""
+    totals: dict[str, dict] = defaultdict(lambda: {"calls": 0, "submitted": 0, "selected": 0, "requested": Decimal(0)})
+    for figures in calls_figures(Call.objects.filter(project=project)):
+        row = totals[figures.currency]
+        row["calls"] += 1
+        row["submitted"] += figures.submitted
+        row["selected"] += figures.selected
+        row["requested"] += figures.requested
+    return [CurrencyFigures(currency=currency, **row) for currency, row in sorted(totals.items())]
+
+
+@dataclass(frozen=True)
+class ProposalBudget:
+    lines: list[ProposalBudgetLine]
+    grant: Decimal
+    cofinancing: Decimal
+    by_category: dict[str, Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return self.grant + self.cofinancing
+
+
+def proposal_budget(proposal: Proposal, lines: list[ProposalBudgetLine] | None = None) -> ProposalBudget:
+    """The budget table's totals: financed by the grant, by co-financing, and per category."""
+    lines = list(proposal.budget_lines.all()) if lines is None else lines
+    by_category: dict[str, Decimal] = defaultdict(Decimal)
+    grant = cofinancing = Decimal(0)
+    for line in lines:
+        by_category[line.category] += line.total
+        if line.financed_by == ProposalBudgetLine.FinancedBy.GRANT:
+            grant += line.total
+        else:
+            cofinancing += line.total
+    return ProposalBudget(lines=lines, grant=grant, cofinancing=cofinancing, by_category=dict(by_category))
+
+
+def open_calls_for(user) -> QuerySet[Call]:
+    """Calls accepting proposals now in the projects where the user is an NGO coordinator."""
+    now = timezone.now()
+    projects = Membership.objects.filter(user=user, role=Membership.Role.NGO_COORDINATOR).values("project")
+    return (
+        Call.objects.filter(project__in=projects, phase=Call.Phase.OPEN, opens_at__lte=now, closes_at__gt=now)
+        .select_related("project")
+        .order_by("closes_at")
+    )
+
+
+def proposals_for_list(user) -> QuerySet[Proposal]:
+    """Proposals the user may read, shaped for a list (constant queries)."""
+    return (
+        Proposal.objects.visible_to(user)
+        .select_related("call__project", "organisation", "municipality")
+        .order_by("-submitted_at", "-pk")
+    )
