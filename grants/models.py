@@ -47,7 +47,7 @@ class Call(models.Model):
     envelope = money_field(_("envelope"), help_text=_("All the money the call can award."))
     max_per_grant = money_field(_("maximum per grant"))
     min_cofinancing_percent = models.DecimalField(
-        _("minimum co-financing (% of the total budget)"),
+        _("minimum co-financing, in percent of the total budget"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(0),
