@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -142,24 +142,26 @@ class ScoringCriterion(models.Model):
 
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProposalQuerySet:
-        """Proposals the user may read: their organisation's (NGO coordinators), all of the projects they
-        coordinate, support or fund (after submission), everything for platform staff. Kept consistent
-        with ``grants.view_proposal`` by tests."""
+        """Proposals the user may read: those of the organisation they represent in that project (NGO
+        coordinators), every submitted one of the projects they coordinate, serve or fund, and all for
+        platform staff. Kept consistent with ``grants.view_proposal`` by tests."""
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self.all()
         from projects.models import Membership
 
-        own = Membership.objects.filter(user=user, role=Membership.Role.NGO_COORDINATOR)
-        project_roles = Membership.objects.filter(
+        represents = Membership.objects.filter(
+            user=user,
+            role=Membership.Role.NGO_COORDINATOR,
+            project=OuterRef("call__project"),
+            organisation=OuterRef("organisation"),
+        )
+        reads = Membership.objects.filter(
             user=user,
             role__in=[Membership.Role.COORDINATOR, Membership.Role.DONOR, Membership.Role.MUNICIPAL_STAFF],
-        )
-        return self.filter(
-            Q(organisation__in=own.values("organisation"), call__project__in=own.values("project"))
-            | (Q(call__project__in=project_roles.values("project")) & ~Q(status=Proposal.Status.DRAFT))
-        )
+        ).values("project")
+        return self.filter(Exists(represents) | (Q(call__project__in=reads) & Q(submitted_at__isnull=False)))
 
 
 class Proposal(models.Model):
@@ -226,7 +228,8 @@ class Proposal(models.Model):
                 name="proposal_amounts_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False), name="proposal_submitted_has_a_date"
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
+                name="proposal_submitted_has_a_date",
             ),
         ]
         indexes = [models.Index(fields=["call", "status"], name="proposal_call_status")]

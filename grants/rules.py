@@ -8,7 +8,7 @@ nobody but the applicant sees a draft.
 import rules
 
 from projects.models import Membership
-from projects.rules import has_role, is_platform_staff, project_roles
+from projects.rules import has_role, is_platform_staff, project_roles, represented_organisations
 
 Role = Membership.Role
 
@@ -33,32 +33,16 @@ def can_view_call(user, call) -> bool:
     return call.phase != call.Phase.DRAFT or is_coordinator(user, call.project) or user.is_staff
 
 
-def _organisation_of(user, project) -> set[int]:
-    """The organisations the user acts for as NGO coordinator in the project."""
-    if not user.is_authenticated:
-        return set()
-    cache = getattr(user, "_ngo_organisations", None)
-    if cache is None:
-        cache = {}
-        rows = Membership.objects.filter(user=user, role=Role.NGO_COORDINATOR).values_list(
-            "project_id", "organisation_id"
-        )
-        for project_id, organisation_id in rows:
-            cache.setdefault(project_id, set()).add(organisation_id)
-        user._ngo_organisations = cache
-    return cache.get(project.pk, set())
-
-
 @rules.predicate
 def applies_for_proposal(user, proposal) -> bool:
     """The user is an NGO coordinator of the proposal's organisation in the call's project."""
-    return proposal is not None and proposal.organisation_id in _organisation_of(user, proposal.call.project)
+    return proposal is not None and proposal.organisation_id in represented_organisations(user, proposal.call.project)
 
 
 @rules.predicate
 def reads_submitted_proposal(user, proposal) -> bool:
     """Coordinators, donors and municipal staff of the project read proposals once submitted."""
-    if proposal is None or proposal.status == proposal.Status.DRAFT:
+    if proposal is None or proposal.submitted_at is None:
         return False
     roles = project_roles(user, proposal.call.project)
     return bool(roles & {Role.COORDINATOR, Role.DONOR, Role.MUNICIPAL_STAFF})
@@ -69,9 +53,20 @@ def coordinates_proposal_project(user, proposal) -> bool:
     return proposal is not None and is_coordinator(user, proposal.call.project)
 
 
+@rules.predicate
+def is_draft(user, proposal) -> bool:
+    return proposal is not None and proposal.status == proposal.Status.DRAFT
+
+
+@rules.predicate
+def was_submitted(user, proposal) -> bool:
+    return proposal is not None and proposal.submitted_at is not None
+
+
 rules.add_perm("grants.view_call", can_view_call)
 rules.add_perm("grants.manage_call", coordinates_call_project | is_platform_staff)
 rules.add_perm("grants.apply_to_call", is_ngo_coordinator_of_project)
 rules.add_perm("grants.view_proposal", applies_for_proposal | reads_submitted_proposal | is_platform_staff)
-rules.add_perm("grants.edit_proposal", applies_for_proposal)
-rules.add_perm("grants.screen_proposal", coordinates_proposal_project | is_platform_staff)
+rules.add_perm("grants.edit_proposal", applies_for_proposal & is_draft)
+rules.add_perm("grants.withdraw_proposal", applies_for_proposal)
+rules.add_perm("grants.screen_proposal", (coordinates_proposal_project | is_platform_staff) & was_submitted)

@@ -21,8 +21,7 @@ from .models import Call, Proposal, ProposalBudgetLine
 Status = Proposal.Status
 HUNDRED = Decimal(100)
 
-# Every status a proposal reaches after passing each step of the funnel.
-PAST_SUBMISSION = [s for s in Status.values if s not in (Status.DRAFT,)]
+# Every status a proposal reaches after passing each step of the funnel (submission is its date).
 PAST_ELIGIBILITY = [
     Status.ELIGIBLE,
     Status.IN_REVIEW,
@@ -89,7 +88,7 @@ def _rate_of(part: Decimal, whole: Decimal) -> Decimal | None:
 
 def calls_figures(calls: QuerySet[Call]) -> list[CallFigures]:
     """Funnel and money of each call, in one query whatever the number of calls or proposals."""
-    submitted = Q(proposals__status__in=PAST_SUBMISSION)
+    submitted = Q(proposals__submitted_at__isnull=False)
     rows = calls.annotate(
         n_submitted=Count("proposals", filter=submitted),
         n_eligible=Count("proposals", filter=Q(proposals__status__in=PAST_ELIGIBILITY)),

@@ -11,13 +11,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from auditlog.context import set_actor
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.permissions import ensure_can
-from projects.money import round_half_up
+from projects.money import format_money, round_half_up
 from projects.services import bump_version
 
 from .models import Call, EligibilityCheck, EligibilityCriterion, Proposal, ProposalBudgetLine
@@ -32,15 +34,22 @@ HUNDRED = Decimal(100)
 
 @transaction.atomic
 def call_save(*, actor, call: Call, expected_version: int | None = None) -> Call:
-    """Create or edit a call. Its money and deadlines are fixed once it has opened."""
-    ensure_can(actor, "grants.manage_call", call)
+    """Create or edit a call. New calls start as drafts; phases move only through ``call_open`` and
+    ``call_close``; money and deadlines are fixed once the call has opened."""
     with set_actor(actor):
         if call.pk:
             stored = Call.objects.select_for_update().get(pk=call.pk)
+            ensure_can(actor, "grants.manage_call", stored)
+            if call.project_id != stored.project_id:
+                raise ValidationError(_("A call cannot move to another project."))
+            call.phase = stored.phase
             fixed = ("currency", "envelope", "max_per_grant", "min_cofinancing_percent", "opens_at", "closes_at")
             if stored.phase != Call.Phase.DRAFT and any(getattr(stored, f) != getattr(call, f) for f in fixed):
                 raise ValidationError(_("The money and deadlines of a call cannot change once it has opened."))
             bump_version(call, expected_version)
+        else:
+            call.phase = Call.Phase.DRAFT
+        ensure_can(actor, "grants.manage_call", call)
         call.full_clean()
         call.save()
         return call
@@ -63,6 +72,7 @@ def call_open(*, actor, call: Call) -> Call:
     with set_actor(actor):
         call.phase = Call.Phase.OPEN
         call.save(update_fields=["phase"])
+        bump_version(call, None)  # an edit form opened on the draft is now stale
     return call
 
 
@@ -76,6 +86,7 @@ def call_close(*, actor, call: Call) -> Call:
     with set_actor(actor):
         call.phase = Call.Phase.CLOSED
         call.save(update_fields=["phase"])
+        bump_version(call, None)
     return call
 
 
@@ -93,25 +104,32 @@ def budget_problems(proposal: Proposal, lines: Iterable[ProposalBudgetLine]) -> 
     lines = list(lines)
     call = proposal.call
     problems = []
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, call.currency, get_language() or settings.LANGUAGE_CODE)
+
     grant = sum((line.total for line in lines if line.financed_by == line.FinancedBy.GRANT), Decimal(0))
     own = sum((line.total for line in lines if line.financed_by == line.FinancedBy.COFINANCING), Decimal(0))
     if grant != proposal.requested_amount:
         problems.append(
             _("The lines financed by the grant add up to %(lines)s, not the %(requested)s requested.")
-            % {"lines": grant, "requested": proposal.requested_amount}
+            % {"lines": money(grant), "requested": money(proposal.requested_amount)}
         )
     if own != proposal.cofinancing:
         problems.append(
             _("The co-financed lines add up to %(lines)s, not the %(cofinancing)s of co-financing.")
-            % {"lines": own, "cofinancing": proposal.cofinancing}
+            % {"lines": money(own), "cofinancing": money(proposal.cofinancing)}
         )
     if proposal.requested_amount > call.max_per_grant:
         problems.append(
             _("The requested %(requested)s is more than the call's maximum of %(maximum)s.")
-            % {"requested": proposal.requested_amount, "maximum": call.max_per_grant}
+            % {"requested": money(proposal.requested_amount), "maximum": money(call.max_per_grant)}
         )
-    share = cofinancing_share(proposal)
-    if share is not None and share < call.min_cofinancing_percent:
+    if proposal.requested_amount <= 0:
+        problems.append(_("Request an amount greater than zero."))
+    # Compared unrounded: 19.9986 % is less than a 20 % minimum; the rounded share is for reading.
+    if proposal.cofinancing * HUNDRED < call.min_cofinancing_percent * proposal.total_budget:
+        share = cofinancing_share(proposal) or Decimal(0)
         problems.append(
             _("Co-financing is %(share)s %% of the total; the call asks for at least %(minimum)s %%.")
             % {"share": share, "minimum": call.min_cofinancing_percent}
@@ -137,15 +155,16 @@ def proposal_save_draft(
     """Save a draft (the budget may not add up yet: the applicant comes back to it)."""
     if proposal.pk:
         stored = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if stored.status != Status.DRAFT and actor.has_perm("grants.withdraw_proposal", stored):
+            raise ValidationError(_("A submitted proposal can no longer be changed."))  # told to the applicant
         ensure_can(actor, "grants.edit_proposal", stored)
-        if stored.status != Status.DRAFT:
-            raise ValidationError(_("A submitted proposal can no longer be changed."))
         bump_version(proposal, expected_version)
     else:
         ensure_can(actor, "grants.apply_to_call", proposal.call)
-        if not Call.objects.get(pk=proposal.call_id).accepts_proposals():  # the stored phase, not a stale copy
-            raise ValidationError(_("This call is not accepting proposals."))
         proposal.created_by = actor
+    # The stored call's phase and the server's clock decide, on every save.
+    if not Call.objects.get(pk=proposal.call_id).accepts_proposals():
+        raise ValidationError(_("This call is not accepting proposals."))
     ensure_can(actor, "grants.edit_proposal", proposal)  # the organisation it names now, too
     with set_actor(actor):
         proposal.status = Status.DRAFT
@@ -169,11 +188,12 @@ def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
     Submitting an already submitted proposal (a double click) changes nothing and notifies nobody.
     """
     proposal = Proposal.objects.select_for_update().select_related("call__project").get(pk=proposal.pk)
-    ensure_can(actor, "grants.edit_proposal", proposal)
     if proposal.status == Status.SUBMITTED:
+        ensure_can(actor, "grants.withdraw_proposal", proposal)  # the applicant's second click: a no-op
         return proposal
-    if proposal.status != Status.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted."))
+    if proposal.status != Status.DRAFT and actor.has_perm("grants.withdraw_proposal", proposal):
+        raise ValidationError(_("Only a draft can be submitted."))  # told to the applicant
+    ensure_can(actor, "grants.edit_proposal", proposal)
     if not proposal.call.accepts_proposals():
         raise ValidationError(
             _("The call closed on %(deadline)s; proposals can no longer be submitted.")
@@ -198,15 +218,14 @@ WITHDRAWABLE = {Status.DRAFT, Status.SUBMITTED, Status.ELIGIBLE, Status.IN_REVIE
 def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
     """The applicant withdraws a proposal before any decision on it."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    ensure_can(actor, "grants.edit_proposal", proposal)
+    ensure_can(actor, "grants.withdraw_proposal", proposal)
     if proposal.status == Status.WITHDRAWN:
         return proposal
     if proposal.status not in WITHDRAWABLE:
         raise ValidationError(_("A proposal can no longer be withdrawn once it has been decided."))
     with set_actor(actor):
-        proposal.status = Status.WITHDRAWN
-        proposal.submitted_at = proposal.submitted_at or timezone.now()
-        proposal.save(update_fields=["status", "submitted_at"])
+        proposal.status = Status.WITHDRAWN  # a withdrawn draft keeps no submission date: it was never sent
+        proposal.save(update_fields=["status"])
     return proposal
 
 

@@ -40,10 +40,26 @@ def served_municipalities(user, project) -> frozenset[int]:
     return frozenset(served.get(project.pk, ()))
 
 
+def represented_organisations(user, project) -> frozenset[int]:
+    """Ids of the organisations the user acts for as NGO coordinator in the project (one query per user)."""
+    if project is None or not user.is_authenticated:
+        return frozenset()
+    represented = getattr(user, "_represented_organisations", None)
+    if represented is None:
+        represented = {}
+        rows = Membership.objects.filter(user=user, role=Role.NGO_COORDINATOR).values_list(
+            "project_id", "organisation_id"
+        )
+        for project_id, organisation_id in rows:
+            represented.setdefault(project_id, set()).add(organisation_id)
+        user._represented_organisations = represented
+    return frozenset(represented.get(project.pk, ()))
+
+
 def forget_project_roles(user) -> None:
     """Drop the cached roles and scopes after a membership of this user changed."""
-    user.__dict__.pop("_project_roles", None)
-    user.__dict__.pop("_served_municipalities", None)
+    for cache in ("_project_roles", "_served_municipalities", "_represented_organisations"):
+        user.__dict__.pop(cache, None)
 
 
 def has_role(*roles: str) -> rules.Predicate:
