@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from projects.money import round_half_up
+from projects.money import percentage, round_half_up
 
 from .models import Qualifier
 
@@ -65,4 +65,4 @@ def share(part: Figure, whole: Figure) -> Figure:
     # A part of a lower bound is no bound at all: it can only be approximate.
     whole_qualifier = Qualifier.APPROXIMATE if whole.qualifier == Qualifier.AT_LEAST else whole.qualifier
     qualifier = weakest([part.qualifier, whole_qualifier])
-    return Figure(round_half_up(Decimal(part.value) * 100 / whole.value), qualifier)
+    return Figure(percentage(part.value, whole.value), qualifier)

@@ -21,7 +21,7 @@ from django.db.models import Aggregate, Case, CharField, Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from projects.models import Municipality, Project
-from projects.money import round_half_up
+from projects.money import percentage, round_half_up
 from projects.rules import served_municipalities
 
 from .counts import Figure, average, share, sum_figures, weakest
@@ -332,9 +332,7 @@ def _feedback_figures_of(totals: Mapping[str, int | None]) -> FeedbackFigures:
         average_satisfaction=round_half_up(Decimal(totals["feedback_satisfaction_sum"]) / responses)
         if responses
         else None,
-        useful_share=round_half_up(Decimal(totals["feedback_useful"]) * 100 / answered_useful)
-        if answered_useful
-        else None,
+        useful_share=percentage(totals["feedback_useful"], answered_useful) if answered_useful else None,
         pending_comments=totals["feedback_pending"],
     )
 

@@ -14,12 +14,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from projects.models import Membership, Project
-from projects.money import round_half_up
+from projects.money import percentage, round_half_up
 
 from .models import Call, Proposal, ProposalBudgetLine
 
 Status = Proposal.Status
-HUNDRED = Decimal(100)
 
 # Every status a proposal reaches after passing each step of the funnel (submission is its date).
 PAST_ELIGIBILITY = [
@@ -43,10 +42,6 @@ PAST_SHORTLIST = [
 PAST_SELECTION = [Status.SELECTED, Status.CONTRACTED, Status.IN_IMPLEMENTATION, Status.COMPLETED]
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
-    return round_half_up(Decimal(part) * HUNDRED / whole) if whole else None
-
-
 @dataclass(frozen=True)
 class CallFigures:
     """The funnel of a call and its money, in the call's currency."""
@@ -67,23 +62,19 @@ class CallFigures:
     @property
     def cofinancing_share(self) -> Decimal | None:
         """Co-financing as a share of the submitted proposals' total budgets."""
-        return _rate_of(self.cofinancing, self.requested + self.cofinancing)
+        return percentage(self.cofinancing, self.requested + self.cofinancing)
 
     @property
     def eligible_rate(self) -> Decimal | None:
-        return _rate(self.eligible, self.submitted)
+        return percentage(self.eligible, self.submitted)
 
     @property
     def shortlisted_rate(self) -> Decimal | None:
-        return _rate(self.shortlisted, self.submitted)
+        return percentage(self.shortlisted, self.submitted)
 
     @property
     def selected_rate(self) -> Decimal | None:
-        return _rate(self.selected, self.submitted)
-
-
-def _rate_of(part: Decimal, whole: Decimal) -> Decimal | None:
-    return round_half_up(part * HUNDRED / whole) if whole else None
+        return percentage(self.selected, self.submitted)
 
 
 def calls_figures(calls: QuerySet[Call]) -> list[CallFigures]:

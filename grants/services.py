@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.permissions import ensure_can
-from projects.money import format_money, round_half_up
+from projects.money import format_money, percentage
 from projects.services import bump_version
 
 from .models import Call, EligibilityCheck, EligibilityCriterion, Proposal, ProposalBudgetLine
@@ -139,9 +139,7 @@ def budget_problems(proposal: Proposal, lines: Iterable[ProposalBudgetLine]) -> 
 
 def cofinancing_share(proposal: Proposal) -> Decimal | None:
     """Co-financing as a percentage of the proposal's total budget (two decimals, half up)."""
-    if not proposal.total_budget:
-        return None
-    return round_half_up(proposal.cofinancing / proposal.total_budget * HUNDRED)
+    return percentage(proposal.cofinancing, proposal.total_budget)
 
 
 @transaction.atomic

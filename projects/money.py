@@ -31,6 +31,13 @@ def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
+def percentage(part, whole) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, two decimals, half up; None when there is no whole."""
+    if part is None or not whole:
+        return None
+    return round_half_up(Decimal(part) * 100 / Decimal(whole))
+
+
 def format_money(amount: Decimal, currency: str, language: str) -> str:
     """``21.975.155,00 ден.`` in Macedonian, ``MKD21,975,155.00`` in English."""
     return format_currency(amount, currency, locale=to_locale(language))

@@ -22,10 +22,7 @@ from .models import (
     Partner,
     Project,
 )
-from .money import round_half_up
-
-HUNDRED = Decimal(100)
-
+from .money import percentage, round_half_up
 
 # --- Exchange rates -------------------------------------------------------------------------------
 
@@ -141,9 +138,7 @@ def project_funding(
         total_eur = sum((e.amount for e in eurs), Decimal(0))
 
     def share_of(whole: Decimal | None, part: Decimal | None) -> Decimal | None:
-        if whole is None or part is None or whole == 0:
-            return None
-        return round_half_up(part / whole * HUNDRED)
+        return percentage(part, whole)
 
     if project.total_budget_amount is not None and currencies <= {stated_currency} and known:
         share_basis = "stated_total"
@@ -225,9 +220,7 @@ def project_budget(project: Project, lines: list[BudgetLine] | None = None) -> B
                 line=line,
                 spent=line_spent,
                 remaining=None if line_spent is None else line.amount - line_spent,
-                spent_percent=None
-                if line_spent is None or not line.amount
-                else round_half_up(line_spent / line.amount * HUNDRED),
+                spent_percent=percentage(line_spent, line.amount),
             )
         )
         planned[line.currency] += line.amount
