@@ -61,6 +61,21 @@ class Call(models.Model):
     selection_method = models.CharField(
         _("selection method"), max_length=12, choices=SelectionMethod.choices, default=SelectionMethod.FORUM_VOTE
     )
+
+    class TieRule(models.TextChoices):
+        REVIEW_SCORE = "review_score", _("The higher average review score wins")
+        SMALLER_REQUEST = "smaller_request", _("The smaller request wins")
+        COORDINATOR = "coordinator", _("The coordinator decides, with a recorded reason")
+
+    quorum = models.PositiveIntegerField(
+        _("quorum"),
+        default=0,
+        help_text=_("The fewest participants a forum session must have for its vote to count."),
+    )
+    votes_per_participant = models.PositiveSmallIntegerField(
+        _("votes per participant"), default=1, validators=[MinValueValidator(1)]
+    )
+    tie_rule = models.CharField(_("tie rule"), max_length=16, choices=TieRule.choices, default=TieRule.REVIEW_SCORE)
     phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -313,3 +328,228 @@ class EligibilityCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal}: {self.criterion} – {self.is_met}"
+
+
+class Review(models.Model):
+    """A reviewer's assessment of one proposal: first a conflict-of-interest declaration, then scores."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    has_conflict = models.BooleanField(
+        _("conflict of interest declared"), null=True, blank=True, help_text=_("Empty until the reviewer declares.")
+    )
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["proposal", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "reviewer"], name="review_one_per_reviewer"),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(has_conflict=False),
+                name="review_scored_only_without_conflict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} – {self.proposal}"
+
+
+class ReviewScore(models.Model):
+    """A reviewer's score of one rubric criterion, from 0 to 10."""
+
+    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ScoringCriterion, verbose_name=_("criterion"), on_delete=models.PROTECT)
+    score = models.PositiveSmallIntegerField(_("score (0–10)"), validators=[MaxValueValidator(10)])
+
+    class Meta:
+        verbose_name = _("review score")
+        verbose_name_plural = _("review scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="reviewscore_unique"),
+            models.CheckConstraint(condition=Q(score__lte=10), name="reviewscore_at_most_ten"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class ForumTally(models.Model):
+    """The paper ballots counted for one shortlisted proposal at one forum session of the project."""
+
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="tallies")
+    session = models.ForeignKey(
+        "forums.ForumSession", verbose_name=_("forum session"), on_delete=models.PROTECT, related_name="tallies"
+    )
+    votes = models.PositiveIntegerField(_("votes"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("forum tally")
+        verbose_name_plural = _("forum tallies")
+        constraints = [models.UniqueConstraint(fields=["proposal", "session"], name="forumtally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.votes}"
+
+
+class Selection(models.Model):
+    """How a call's winners were chosen, kept with the forum session where it happened."""
+
+    call = models.OneToOneField(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="selection")
+    session = models.ForeignKey(
+        "forums.ForumSession",
+        verbose_name=_("forum session"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="selections",
+    )
+    minutes = models.TextField(_("minutes of the selection"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("selection")
+        verbose_name_plural = _("selections")
+
+    def __str__(self) -> str:
+        return f"{self.call} – {self.decided_at:%Y-%m-%d}"
+
+
+class Award(models.Model):
+    """The grant agreement of a selected proposal, in its call's currency."""
+
+    proposal = models.OneToOneField(
+        Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT, related_name="award"
+    )
+    amount = money_field(_("awarded amount"))
+    currency = currency_field()
+    signed_on = models.DateField(_("signed on"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    final_report_due_on = models.DateField(_("final report due on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True
+    )
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="award_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.amount} {self.currency}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The grant cannot end before it starts.")})
+
+
+class Tranche(models.Model):
+    """A planned payment of an award and, once made, what was paid and when."""
+
+    award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="tranches")
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    planned_on = models.DateField(_("planned for"))
+    amount = money_field(_("planned amount"))
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_amount = money_field(_("paid amount"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        ordering = ["award", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "number"], name="tranche_unique_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(paid_on__isnull=True) & Q(paid_amount__isnull=True))
+                | (Q(paid_on__isnull=False) & Q(paid_amount__gt=0) & Q(paid_amount__lte=F("amount"))),
+                name="tranche_paid_within_its_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.award.proposal} #{self.number}"
+
+
+class MonitoringReport(models.Model):
+    """The grantee's report on progress and spending; the coordinator approves it or sends it back."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("monitoring report", "Submitted")
+        APPROVED = "approved", pgettext_lazy("monitoring report", "Approved")
+        RETURNED = "returned", pgettext_lazy("monitoring report", "Returned for changes")
+
+    award = models.ForeignKey(Award, verbose_name=_("award"), on_delete=models.CASCADE, related_name="reports")
+    is_final = models.BooleanField(_("final report"), default=False)
+    progress = models.TextField(_("progress"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    coordinator_comment = models.TextField(_("coordinator's comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring report")
+        verbose_name_plural = _("monitoring reports")
+        ordering = ["award", "submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.award.proposal} – {self.submitted_at:%Y-%m-%d}"
+
+
+class ReportedSpending(models.Model):
+    """Money a monitoring report says was spent on one budget line of the proposal."""
+
+    report = models.ForeignKey(
+        MonitoringReport, verbose_name=_("monitoring report"), on_delete=models.CASCADE, related_name="spending"
+    )
+    budget_line = models.ForeignKey(ProposalBudgetLine, verbose_name=_("budget line"), on_delete=models.PROTECT)
+    amount = money_field(_("spent"))
+
+    class Meta:
+        verbose_name = _("reported spending")
+        verbose_name_plural = _("reported spending")
+        constraints = [models.UniqueConstraint(fields=["report", "budget_line"], name="reportedspending_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.budget_line}: {self.amount}"
+
+
+class ReportPhoto(models.Model):
+    """A photo (JPEG or PNG, checked by content) attached to a monitoring report."""
+
+    report = models.ForeignKey(
+        MonitoringReport, verbose_name=_("monitoring report"), on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField(_("file"), upload_to="grants/reports/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=50, editable=False)
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -63,10 +63,40 @@ def was_submitted(user, proposal) -> bool:
     return proposal is not None and proposal.submitted_at is not None
 
 
+@rules.predicate
+def is_assigned_reviewer(user, proposal) -> bool:
+    """The coordinator asked this user to review the proposal."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    return any(review.reviewer_id == user.pk for review in proposal.reviews.all())
+
+
+@rules.predicate
+def is_the_reviewer(user, review) -> bool:
+    return review is not None and review.reviewer_id == user.pk
+
+
+@rules.predicate
+def is_grantee(user, award) -> bool:
+    """The user represents the organisation that holds the award."""
+    return award is not None and applies_for_proposal(user, award.proposal)
+
+
+@rules.predicate
+def coordinates_award(user, award) -> bool:
+    return award is not None and is_coordinator(user, award.proposal.call.project)
+
+
 rules.add_perm("grants.view_call", can_view_call)
 rules.add_perm("grants.manage_call", coordinates_call_project | is_platform_staff)
 rules.add_perm("grants.apply_to_call", is_ngo_coordinator_of_project)
-rules.add_perm("grants.view_proposal", applies_for_proposal | reads_submitted_proposal | is_platform_staff)
+rules.add_perm(
+    "grants.view_proposal", applies_for_proposal | reads_submitted_proposal | is_assigned_reviewer | is_platform_staff
+)
 rules.add_perm("grants.edit_proposal", applies_for_proposal & is_draft)
 rules.add_perm("grants.withdraw_proposal", applies_for_proposal)
 rules.add_perm("grants.screen_proposal", (coordinates_proposal_project | is_platform_staff) & was_submitted)
+rules.add_perm("grants.review", is_the_reviewer)
+rules.add_perm("grants.manage_award", coordinates_award | is_platform_staff)
+rules.add_perm("grants.report_on_award", is_grantee)
+rules.add_perm("grants.view_award", is_grantee | coordinates_award | is_platform_staff)

@@ -13,16 +13,38 @@ from zoneinfo import ZoneInfo
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.permissions import ensure_can
+from forums.models import Attendance, ForumSession
+from forums.uploads import checked_content_type
 from projects.money import format_money, percentage
+from projects.rules import represented_organisations
 from projects.services import bump_version
 
-from .models import Call, EligibilityCheck, EligibilityCriterion, Proposal, ProposalBudgetLine
+from .models import (
+    Award,
+    Call,
+    EligibilityCheck,
+    EligibilityCriterion,
+    ForumTally,
+    MonitoringReport,
+    Proposal,
+    ProposalBudgetLine,
+    ReportedSpending,
+    ReportPhoto,
+    Review,
+    ReviewScore,
+    ScoringCriterion,
+    Selection,
+    Tranche,
+)
+from .selectors import RankedProposal, call_ranking
 from .tasks import proposal_decision_notify_task, proposal_submitted_notify_task
 
 Status = Proposal.Status
@@ -256,3 +278,380 @@ def proposal_screen(*, actor, proposal: Proposal, answers: dict[EligibilityCrite
         proposal.save(update_fields=["status", "decision_reason"])
     transaction.on_commit(lambda: proposal_decision_notify_task.delay(proposal.pk))
     return proposal
+
+
+# --- Review ----------------------------------------------------------------------------------------
+
+
+def _notify_decisions(proposals: Iterable[Proposal]) -> None:
+    for proposal_id in [proposal.pk for proposal in proposals]:
+        transaction.on_commit(lambda pk=proposal_id: proposal_decision_notify_task.delay(pk))
+
+
+@transaction.atomic
+def review_start(*, actor, call: Call) -> Call:
+    """Close the call if needed and put its eligible proposals in review."""
+    ensure_can(actor, "grants.manage_call", call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.phase not in (Call.Phase.OPEN, Call.Phase.CLOSED):
+        raise ValidationError(_("Review starts once the call has closed."))
+    if call.phase == Call.Phase.OPEN and call.accepts_proposals():
+        raise ValidationError(_("The call is still open: close it before starting the review."))
+    with set_actor(actor):
+        call.proposals.filter(status=Status.ELIGIBLE).update(status=Status.IN_REVIEW)
+        call.phase = Call.Phase.IN_REVIEW
+        call.save(update_fields=["phase"])
+        bump_version(call, None)
+    return call
+
+
+@transaction.atomic
+def review_assign(*, actor, proposal: Proposal, reviewer) -> Review:
+    """Ask a reviewer to assess a proposal in review; nobody from the applicant may review it."""
+    ensure_can(actor, "grants.manage_call", proposal.call)
+    if proposal.status != Status.IN_REVIEW:
+        raise ValidationError(_("Only a proposal in review can be assigned to a reviewer."))
+    if proposal.organisation_id in represented_organisations(reviewer, proposal.call.project):
+        raise ValidationError(_("This person acts for the applicant and cannot review its proposal."))
+    with set_actor(actor):
+        review, _created = Review.objects.get_or_create(
+            proposal=proposal, reviewer=reviewer, defaults={"assigned_by": actor}
+        )
+    return review
+
+
+@transaction.atomic
+def review_declare(*, actor, review: Review, has_conflict: bool) -> Review:
+    """The reviewer states whether they have a conflict of interest, before seeing any score form."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    ensure_can(actor, "grants.review", review)
+    if review.submitted_at is not None:
+        raise ValidationError(_("The review has been submitted; its declaration can no longer change."))
+    with set_actor(actor):
+        review.has_conflict = has_conflict
+        review.declared_at = timezone.now()
+        review.save(update_fields=["has_conflict", "declared_at"])
+    return review
+
+
+@transaction.atomic
+def review_submit(*, actor, review: Review, scores: dict[ScoringCriterion, int], comment: str = "") -> Review:
+    """Score every criterion of the rubric from 0 to 10; only after declaring no conflict."""
+    review = Review.objects.select_for_update().select_related("proposal__call").get(pk=review.pk)
+    ensure_can(actor, "grants.review", review)
+    if review.has_conflict is None:
+        raise ValidationError(_("Declare first whether you have a conflict of interest."))
+    if review.has_conflict:
+        raise ValidationError(_("You declared a conflict of interest: you cannot score this proposal."))
+    if review.proposal.status != Status.IN_REVIEW:
+        raise ValidationError(_("The proposal is no longer in review."))
+    rubric = set(review.proposal.call.scoring_criteria.all())
+    if set(scores) != rubric:
+        raise ValidationError(_("Score every criterion of the rubric."))
+    if any(not 0 <= score <= 10 for score in scores.values()):
+        raise ValidationError(_("Scores go from 0 to 10."))
+    with set_actor(actor):
+        for criterion, score in scores.items():
+            ReviewScore.objects.update_or_create(review=review, criterion=criterion, defaults={"score": score})
+        review.comment = comment.strip()
+        review.submitted_at = timezone.now()
+        review.save(update_fields=["comment", "submitted_at"])
+    return review
+
+
+@transaction.atomic
+def shortlist(*, actor, call: Call, proposals: Iterable[Proposal], reason: str = "") -> Call:
+    """Shortlist the chosen proposals in review; the others are not selected, with the reason given."""
+    ensure_can(actor, "grants.manage_call", call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.phase != Call.Phase.IN_REVIEW:
+        raise ValidationError(_("Proposals are shortlisted at the end of the review."))
+    chosen = {proposal.pk for proposal in proposals}
+    in_review = list(call.proposals.filter(status=Status.IN_REVIEW))
+    if not chosen or not chosen <= {proposal.pk for proposal in in_review}:
+        raise ValidationError(_("Choose the shortlist among the proposals in review."))
+    with set_actor(actor):
+        for proposal in in_review:
+            if proposal.pk in chosen:
+                proposal.status = Status.SHORTLISTED
+            else:
+                proposal.status = Status.NOT_SELECTED
+                proposal.decision_reason = reason.strip() or _("Not shortlisted after the review.")
+            proposal.save(update_fields=["status", "decision_reason"])
+        call.phase = Call.Phase.IN_SELECTION
+        call.save(update_fields=["phase"])
+        bump_version(call, None)
+    _notify_decisions(p for p in in_review if p.pk not in chosen)
+    return call
+
+
+# --- Selection at a forum --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tally_record(*, actor, call: Call, session: ForumSession, votes: dict[Proposal, int]) -> list[ForumTally]:
+    """Record the paper tally of a forum session for the call's shortlisted proposals.
+
+    The session must belong to the project, have been held and have a known attendance that meets the
+    call's quorum; no proposal gets more votes than there were participants, and all votes together no
+    more than participants × votes per participant.
+    """
+    ensure_can(actor, "grants.manage_call", call)
+    if session.project_id != call.project_id or session.status != ForumSession.Status.HELD:
+        raise ValidationError(_("Choose a held session of this project."))
+    attendance = Attendance.objects.filter(session=session).first()
+    participants = attendance.participants if attendance else None
+    if participants is None:
+        raise ValidationError(_("Record the session's attendance first: votes are checked against it."))
+    if participants < call.quorum:
+        raise ValidationError(
+            _("The session had %(participants)s participants; the call's quorum is %(quorum)s.")
+            % {"participants": participants, "quorum": call.quorum}
+        )
+    shortlisted = set(call.proposals.filter(status=Status.SHORTLISTED))
+    if not set(votes) <= shortlisted or not votes:
+        raise ValidationError(_("Votes can only be recorded for the call's shortlisted proposals."))
+    problems = [
+        _("%(proposal)s: %(votes)s votes, more than the %(participants)s participants.")
+        % {"proposal": proposal, "votes": count, "participants": participants}
+        for proposal, count in votes.items()
+        if count > participants
+    ]
+    if sum(votes.values()) > participants * call.votes_per_participant:
+        problems.append(
+            _("%(total)s votes in all, more than %(participants)s participants × %(each)s vote(s) each.")
+            % {"total": sum(votes.values()), "participants": participants, "each": call.votes_per_participant}
+        )
+    if any(count < 0 for count in votes.values()):
+        problems.append(_("Counts cannot be negative."))
+    if problems:
+        raise ValidationError(problems)
+    with set_actor(actor):
+        return [
+            ForumTally.objects.update_or_create(
+                proposal=proposal, session=session, defaults={"votes": count, "recorded_by": actor}
+            )[0]
+            for proposal, count in votes.items()
+        ]
+
+
+@transaction.atomic
+def selection_decide(
+    *,
+    actor,
+    call: Call,
+    session: ForumSession | None = None,
+    minutes: str = "",
+    overrides: dict[Proposal, tuple[bool, str]] | None = None,
+) -> Selection:
+    """Select the winners: by rank (forum votes, else review score) until the envelope is used.
+
+    Ranks are broken by the call's tie rule; a tie the rule leaves to the coordinator, at the edge of
+    the envelope, needs an override. The coordinator may override any result with a recorded reason.
+    """
+    ensure_can(actor, "grants.manage_call", call)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.phase != Call.Phase.IN_SELECTION:
+        raise ValidationError(_("The call is not in selection."))
+    overrides = overrides or {}
+    if any(not reason.strip() for _selected, reason in overrides.values()):
+        raise ValidationError(_("Give the reason for every override."))
+    by_vote = call.selection_method != Call.SelectionMethod.COMMITTEE
+    if by_vote and session is None:
+        raise ValidationError(_("Choose the forum session whose vote decides."))
+    ranking = call_ranking(call, session)
+    winners = take_by_rank(call, ranking, by_vote=by_vote, decided=set(overrides))
+    with set_actor(actor):
+        decided = []
+        for row in ranking:
+            proposal = row.proposal
+            selected, reason = overrides.get(proposal, (proposal in winners, ""))
+            proposal.status = Status.SELECTED if selected else Status.NOT_SELECTED
+            proposal.decision_reason = reason.strip() or (
+                "" if selected else _("Ranked below the proposals that used the call's envelope.")
+            )
+            proposal.save(update_fields=["status", "decision_reason"])
+            decided.append(proposal)
+        selection = Selection.objects.create(call=call, session=session, minutes=minutes.strip(), decided_by=actor)
+        call.phase = Call.Phase.DECIDED
+        call.save(update_fields=["phase"])
+        bump_version(call, None)
+    _notify_decisions(decided)
+    return selection
+
+
+def take_by_rank(call: Call, ranking: list[RankedProposal], *, by_vote: bool, decided: set) -> set[Proposal]:
+    """The proposals that fit the envelope in rank order, stopping at the first that does not fit."""
+    key = "votes" if by_vote else "review_score"
+    winners: set[Proposal] = set()
+    remaining = call.envelope
+    for index, row in enumerate(ranking):
+        if row.proposal in decided:
+            continue
+        if row.proposal.requested_amount > remaining:
+            break
+        tied = [other for other in ranking[index + 1 :] if getattr(other, key) == getattr(row, key)]
+        if (
+            tied
+            and call.tie_rule == Call.TieRule.COORDINATOR
+            and sum(r.proposal.requested_amount for r in [row, *tied]) > remaining
+            and not all(r.proposal in decided for r in tied)
+        ):
+            raise ValidationError(
+                _("%(proposal)s is tied with another proposal at the edge of the envelope: decide with an override.")
+                % {"proposal": row.proposal}
+            )
+        winners.add(row.proposal)
+        remaining -= row.proposal.requested_amount
+    return winners
+
+
+# --- Awards, tranches and monitoring ---------------------------------------------------------------
+
+
+@transaction.atomic
+def award_create(
+    *,
+    actor,
+    proposal: Proposal,
+    amount: Decimal,
+    signed_on,
+    starts_on,
+    ends_on,
+    final_report_due_on,
+    tranches: Iterable[tuple] = (),
+) -> Award:
+    """Contract a selected proposal; its planned tranches never add up to more than the award."""
+    ensure_can(actor, "grants.manage_call", proposal.call)
+    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+    if proposal.status != Status.SELECTED:
+        raise ValidationError(_("Only a selected proposal can be awarded."))
+    if amount > proposal.requested_amount or amount > proposal.call.max_per_grant:
+        raise ValidationError(_("The award cannot exceed the amount requested or the call's maximum."))
+    tranches = list(tranches)
+    if sum((tranche_amount for _planned_on, tranche_amount in tranches), Decimal(0)) > amount:
+        raise ValidationError(_("The tranches add up to more than the award."))
+    with set_actor(actor):
+        award = Award(
+            proposal=proposal,
+            amount=amount,
+            currency=proposal.call.currency,
+            signed_on=signed_on,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            final_report_due_on=final_report_due_on,
+            created_by=actor,
+        )
+        award.full_clean()
+        award.save()
+        for number, (planned_on, tranche_amount) in enumerate(tranches, start=1):
+            tranche = Tranche(award=award, number=number, planned_on=planned_on, amount=tranche_amount)
+            tranche.full_clean()
+            tranche.save()
+        proposal.status = Status.CONTRACTED
+        proposal.save(update_fields=["status"])
+    _notify_decisions([proposal])
+    return award
+
+
+@transaction.atomic
+def tranche_add(*, actor, award: Award, planned_on, amount: Decimal) -> Tranche:
+    """Plan another payment, within what is left of the award."""
+    award = Award.objects.select_for_update().select_related("proposal__call").get(pk=award.pk)
+    ensure_can(actor, "grants.manage_award", award)
+    planned = award.tranches.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    if planned + amount > award.amount:
+        raise ValidationError(
+            _("Only %(left)s of the award is left to plan.")
+            % {"left": format_money(award.amount - planned, award.currency, get_language() or settings.LANGUAGE_CODE)}
+        )
+    with set_actor(actor):
+        tranche = Tranche(award=award, number=award.tranches.count() + 1, planned_on=planned_on, amount=amount)
+        tranche.full_clean()
+        tranche.save()
+    return tranche
+
+
+@transaction.atomic
+def tranche_pay(*, actor, tranche: Tranche, paid_on, paid_amount: Decimal) -> Tranche:
+    """Record a payment (at most the tranche's amount, once); the first starts the implementation."""
+    tranche = Tranche.objects.select_for_update().select_related("award__proposal").get(pk=tranche.pk)
+    ensure_can(actor, "grants.manage_award", tranche.award)
+    if tranche.paid_on is not None:
+        raise ValidationError(_("This tranche has already been paid."))
+    if not 0 < paid_amount <= tranche.amount:
+        raise ValidationError(_("A payment is more than zero and at most the tranche's amount."))
+    with set_actor(actor):
+        tranche.paid_on = paid_on
+        tranche.paid_amount = paid_amount
+        tranche.full_clean()
+        tranche.save(update_fields=["paid_on", "paid_amount"])
+        proposal = tranche.award.proposal
+        if proposal.status == Status.CONTRACTED:
+            proposal.status = Status.IN_IMPLEMENTATION
+            proposal.save(update_fields=["status"])
+    return tranche
+
+
+@transaction.atomic
+def monitoring_report_submit(
+    *,
+    actor,
+    award: Award,
+    progress: str,
+    spending: dict[ProposalBudgetLine, Decimal],
+    photos: Iterable[UploadedFile] = (),
+    is_final: bool = False,
+) -> MonitoringReport:
+    """The grantee reports progress, spending per budget line of its proposal, and photos."""
+    ensure_can(actor, "grants.report_on_award", award)
+    if not progress.strip():
+        raise ValidationError({"progress": _("Describe the progress made.")})
+    if any(line.proposal_id != award.proposal_id for line in spending):
+        raise ValidationError(_("Spending can only be reported on the proposal's own budget lines."))
+    if any(amount < 0 for amount in spending.values()):
+        raise ValidationError(_("Spending cannot be negative."))
+    photos = list(photos)
+    types = [checked_content_type(photo) for photo in photos]  # every file before anything is stored
+    if any(content_type == "application/pdf" for content_type in types):
+        raise ValidationError(_("Photos must be JPEG or PNG images."))
+    with set_actor(actor):
+        report = MonitoringReport.objects.create(
+            award=award, is_final=is_final, progress=progress.strip(), submitted_by=actor
+        )
+        for line, amount in spending.items():
+            ReportedSpending.objects.create(report=report, budget_line=line, amount=amount)
+        for photo, content_type in zip(photos, types, strict=True):
+            ReportPhoto.objects.create(report=report, file=photo, content_type=content_type)
+    return report
+
+
+@transaction.atomic
+def monitoring_report_review(*, actor, report: MonitoringReport, approve: bool, comment: str = "") -> MonitoringReport:
+    """Approve a report, or send it back with a comment saying what to change."""
+    report = MonitoringReport.objects.select_for_update().select_related("award__proposal__call").get(pk=report.pk)
+    ensure_can(actor, "grants.manage_award", report.award)
+    if report.status != MonitoringReport.Status.SUBMITTED:
+        raise ValidationError(_("This report has already been reviewed."))
+    if not approve and not comment.strip():
+        raise ValidationError({"coordinator_comment": _("Say what should change before sending the report back.")})
+    with set_actor(actor):
+        report.status = MonitoringReport.Status.APPROVED if approve else MonitoringReport.Status.RETURNED
+        report.reviewed_by = actor
+        report.coordinator_comment = comment.strip()
+        report.save(update_fields=["status", "reviewed_by", "coordinator_comment"])
+    return report
+
+
+@transaction.atomic
+def award_complete(*, actor, award: Award) -> Award:
+    """Close a grant once its final report is approved."""
+    award = Award.objects.select_for_update().select_related("proposal").get(pk=award.pk)
+    ensure_can(actor, "grants.manage_award", award)
+    if not award.reports.filter(is_final=True, status=MonitoringReport.Status.APPROVED).exists():
+        raise ValidationError(_("A grant is completed once its final report is approved."))
+    with set_actor(actor):
+        award.proposal.status = Status.COMPLETED
+        award.proposal.save(update_fields=["status"])
+    _notify_decisions([award.proposal])
+    return award
