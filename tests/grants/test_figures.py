@@ -179,8 +179,24 @@ def test_project_figures_never_add_two_currencies(cast):
     proposal(denars, Status.SELECTED, "61500.00")
 
     assert project_grant_figures(cast.project) == [
-        CurrencyFigures(currency="EUR", calls=1, submitted=1, selected=0, requested=Decimal("1000.00")),
-        CurrencyFigures(currency="MKD", calls=1, submitted=1, selected=1, requested=Decimal("61500.00")),
+        CurrencyFigures(
+            currency="EUR",
+            calls=1,
+            submitted=1,
+            selected=0,
+            requested=Decimal("1000.00"),
+            awarded=Decimal(0),
+            paid=Decimal(0),
+        ),
+        CurrencyFigures(
+            currency="MKD",
+            calls=1,
+            submitted=1,
+            selected=1,
+            requested=Decimal("61500.00"),
+            awarded=Decimal(0),
+            paid=Decimal(0),
+        ),
     ]
 
 
@@ -206,8 +222,24 @@ def test_project_figures_add_up_the_calls_of_one_currency_and_leave_drafts_and_o
         rows = project_grant_figures(cast.project)
 
     assert rows == [
-        CurrencyFigures(currency="EUR", calls=2, submitted=3, selected=1, requested=Decimal("3200.50")),
-        CurrencyFigures(currency="MKD", calls=1, submitted=2, selected=1, requested=Decimal("105000.50")),
+        CurrencyFigures(
+            currency="EUR",
+            calls=2,
+            submitted=3,
+            selected=1,
+            requested=Decimal("3200.50"),
+            awarded=Decimal(0),
+            paid=Decimal(0),
+        ),
+        CurrencyFigures(
+            currency="MKD",
+            calls=1,
+            submitted=2,
+            selected=1,
+            requested=Decimal("105000.50"),
+            awarded=Decimal(0),
+            paid=Decimal(0),
+        ),
     ]
 
 
