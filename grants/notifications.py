@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from projects.models import Membership
 
-from .models import Proposal
+from .models import Award, MonitoringReport, Proposal
 
 
 def _send(recipients, template: str, context: dict, fallback_language: str) -> int:
@@ -42,3 +44,32 @@ def proposal_decision_notify(proposal_id: int) -> int:
         ).select_related("user")
     ]
     return _send(applicants, "grants/mail/proposal_decision.txt", {"proposal": proposal}, proposal.language)
+
+
+REMINDER_DAYS = (7, 0)  # a week ahead, and on the day
+
+
+def final_reports_due_notify(today: datetime.date | None = None) -> int:
+    """Remind grantees whose final report falls due in a week or today and is not approved yet."""
+    today = today or timezone.localdate()
+    due_dates = [today + datetime.timedelta(days=days) for days in REMINDER_DAYS]
+    awards = (
+        Award.objects.filter(
+            final_report_due_on__in=due_dates,
+            proposal__status__in=[Proposal.Status.CONTRACTED, Proposal.Status.IN_IMPLEMENTATION],
+        )
+        .exclude(reports__is_final=True, reports__status=MonitoringReport.Status.APPROVED)
+        .select_related("proposal__call__project", "proposal__organisation")
+    )
+    sent = 0
+    for award in awards:
+        grantees = [
+            m.user
+            for m in Membership.objects.filter(
+                project=award.proposal.call.project,
+                role=Membership.Role.NGO_COORDINATOR,
+                organisation=award.proposal.organisation,
+            ).select_related("user")
+        ]
+        sent += _send(grantees, "grants/mail/final_report_due.txt", {"award": award}, award.proposal.language)
+    return sent

@@ -8,6 +8,7 @@ nothing but Python installed.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -143,6 +144,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "final-report-reminders": {
+        "task": "grants.tasks.final_reports_due_notify_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # The cache is also where django-ratelimit counts requests (the public feedback form). The default,
 # an in-process cache, suits one process (``make run``, tests); it is not shared between processes, so
