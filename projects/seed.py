@@ -16,6 +16,7 @@ from pathlib import Path
 
 from babel import Locale
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 
 from .i18n import LANGUAGE_CODES
@@ -158,14 +159,19 @@ def seed_projects_load(*, update: bool = False) -> list[SeedResult]:
     return [seed_project_load(json.loads(path.read_text(encoding="utf-8")), update=update) for path in seed_files()]
 
 
-def seed_apps_load(*, update: bool = False) -> list[str]:
-    """Let every later app load its part of the seed projects (sessions, grants, …).
+def later_app_modules(module: str):
+    """The ``<app>.<module>`` modules of the portal's own apps after ``projects``, in INSTALLED_APPS order.
 
-    Apps to the right of ``projects`` may depend on it, not the reverse, so each offers a
-    ``<app>.seed.seed_load`` function that is discovered here, in the order of INSTALLED_APPS.
+    Apps to the right of ``projects`` may depend on it, not the reverse: this is how ``projects``
+    asks them for their part of the seed and demo data without importing them.
     """
-    lines = []
+    own = str(settings.BASE_DIR)
     for app in apps.get_app_configs():
-        if app.name != "projects" and importlib.util.find_spec(f"{app.name}.seed") is not None:
-            lines += importlib.import_module(f"{app.name}.seed").seed_load(update=update)
-    return lines
+        is_own = app.path.startswith(own) and ".venv" not in app.path
+        if is_own and app.name != "projects" and importlib.util.find_spec(f"{app.name}.{module}") is not None:
+            yield importlib.import_module(f"{app.name}.{module}")
+
+
+def seed_apps_load(*, update: bool = False) -> list[str]:
+    """Let every later app load its part of the seed projects (sessions, grants, …)."""
+    return [line for module in later_app_modules("seed") for line in module.seed_load(update=update)]

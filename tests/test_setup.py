@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from grants.models import Call
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {"DATABASE_URL": "postgres://portal@db:5432/portal", "CELERY_BROKER_URL": "redis://redis:6379/0"}
@@ -73,3 +74,8 @@ def test_demo_accounts_cover_every_role(seeded, capsys):
     roles = {m.role for user in User.objects.all() for m in user.memberships.all()}
     assert roles == {"coordinator", "municipal_staff", "ngo_coordinator", "donor"}
     assert User.objects.get(email="staff.resen@example.org").memberships.get().municipalities.get().name_en == "Resen"
+    # The example call, loaded once, clearly marked, with a submitted and a draft proposal.
+    call = Call.objects.get()
+    assert call.title_en.startswith("Example") and call.accepts_proposals()
+    assert sorted(p.status for p in call.proposals.all()) == ["draft", "submitted"]
+    assert all(p.title.startswith("Example") for p in call.proposals.all())

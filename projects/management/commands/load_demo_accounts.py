@@ -2,10 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.demo import DEMO_PASSWORD, demo_accounts_load
+from projects.seed import later_app_modules
 
 
 class Command(BaseCommand):
-    help = "Create one demo account per role on the seed projects and print the logins (development only)."
+    help = "Create one demo account per role and the example data of each app; print the logins (development only)."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a public server).")
@@ -17,3 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.email:<32} {account.description}")
+        for module in later_app_modules("demo"):
+            for line in module.demo_load():
+                self.stdout.write(line)
