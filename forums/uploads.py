@@ -9,8 +9,11 @@ ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-def checked_content_type(upload: UploadedFile) -> str:
-    """The upload's real type if it is a PDF, JPEG or PNG of at most 10 MB; a clear error otherwise."""
+IMAGE_TYPES = {"image/jpeg", "image/png"}
+
+
+def checked_content_type(upload: UploadedFile, allowed: set[str] = ALLOWED_TYPES) -> str:
+    """The upload's real type if it is one of ``allowed`` (PDF, JPEG, PNG) and at most 10 MB."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is %(size)s MB; at most 10 MB can be uploaded."),
@@ -20,6 +23,8 @@ def checked_content_type(upload: UploadedFile) -> str:
     upload.seek(0)
     kind = filetype.guess(upload.read(8192))
     upload.seek(0)
-    if kind is None or kind.mime not in ALLOWED_TYPES:
+    if kind is None or kind.mime not in allowed:
+        if allowed == IMAGE_TYPES:
+            raise ValidationError(_("Only JPEG or PNG images can be uploaded."), code="wrong_type")
         raise ValidationError(_("Only PDF, JPEG or PNG files can be uploaded."), code="wrong_type")
     return kind.mime

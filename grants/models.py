@@ -158,8 +158,8 @@ class ScoringCriterion(models.Model):
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProposalQuerySet:
         """Proposals the user may read: those of the organisation they represent in that project (NGO
-        coordinators), every submitted one of the projects they coordinate, serve or fund, and all for
-        platform staff. Kept consistent with ``grants.view_proposal`` by tests."""
+        coordinators), every submitted one of the projects they coordinate, serve or fund, those they
+        were asked to review, and all for platform staff. Kept consistent with ``grants.view_proposal`` by tests."""
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
@@ -176,7 +176,10 @@ class ProposalQuerySet(models.QuerySet):
             user=user,
             role__in=[Membership.Role.COORDINATOR, Membership.Role.DONOR, Membership.Role.MUNICIPAL_STAFF],
         ).values("project")
-        return self.filter(Exists(represents) | (Q(call__project__in=reads) & Q(submitted_at__isnull=False)))
+        reviews = Review.objects.filter(reviewer=user, proposal=OuterRef("pk"))
+        return self.filter(
+            Exists(represents) | (Q(call__project__in=reads) & Q(submitted_at__isnull=False)) | Exists(reviews)
+        )
 
 
 class Proposal(models.Model):

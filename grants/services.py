@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import ensure_can
 from forums.models import Attendance, ForumSession
-from forums.uploads import checked_content_type
+from forums.uploads import IMAGE_TYPES, checked_content_type
 from projects.money import format_money, percentage
 from projects.rules import represented_organisations
 from projects.services import bump_version
@@ -325,8 +325,8 @@ def review_declare(*, actor, review: Review, has_conflict: bool) -> Review:
     """The reviewer states whether they have a conflict of interest, before seeing any score form."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     ensure_can(actor, "grants.review", review)
-    if review.submitted_at is not None:
-        raise ValidationError(_("The review has been submitted; its declaration can no longer change."))
+    if review.has_conflict is not None:
+        raise ValidationError(_("Your declaration is recorded; ask the coordinator if it needs correcting."))
     with set_actor(actor):
         review.has_conflict = has_conflict
         review.declared_at = timezone.now()
@@ -390,7 +390,7 @@ def shortlist(*, actor, call: Call, proposals: Iterable[Proposal], reason: str =
 
 @transaction.atomic
 def tally_record(*, actor, call: Call, session: ForumSession, votes: dict[Proposal, int]) -> list[ForumTally]:
-    """Record the paper tally of a forum session for the call's shortlisted proposals.
+    """Record the paper tally of a forum session for the call's shortlisted proposals (all of them at once).
 
     The session must belong to the project, have been held and have a known attendance that meets the
     call's quorum; no proposal gets more votes than there were participants, and all votes together no
@@ -427,6 +427,8 @@ def tally_record(*, actor, call: Call, session: ForumSession, votes: dict[Propos
     if problems:
         raise ValidationError(problems)
     with set_actor(actor):
+        # The session's whole tally for the call, replacing an earlier one: parts never add up past the limit.
+        ForumTally.objects.filter(session=session, proposal__call=call).exclude(proposal__in=list(votes)).delete()
         return [
             ForumTally.objects.update_or_create(
                 proposal=proposal, session=session, defaults={"votes": count, "recorded_by": actor}
@@ -457,10 +459,12 @@ def selection_decide(
     if any(not reason.strip() for _selected, reason in overrides.values()):
         raise ValidationError(_("Give the reason for every override."))
     by_vote = call.selection_method != Call.SelectionMethod.COMMITTEE
-    if by_vote and session is None:
-        raise ValidationError(_("Choose the forum session whose vote decides."))
+    if session is not None and (session.project_id != call.project_id or session.status != ForumSession.Status.HELD):
+        raise ValidationError(_("Choose a held session of this project."))
+    if by_vote and (session is None or not ForumTally.objects.filter(session=session, proposal__call=call).exists()):
+        raise ValidationError(_("Record the tally of the forum session whose vote decides."))
     ranking = call_ranking(call, session)
-    winners = take_by_rank(call, ranking, by_vote=by_vote, decided=set(overrides))
+    winners = take_by_rank(call, ranking, by_vote=by_vote, overrides=overrides)
     with set_actor(actor):
         decided = []
         for row in ranking:
@@ -480,23 +484,27 @@ def selection_decide(
     return selection
 
 
-def take_by_rank(call: Call, ranking: list[RankedProposal], *, by_vote: bool, decided: set) -> set[Proposal]:
-    """The proposals that fit the envelope in rank order, stopping at the first that does not fit."""
+def take_by_rank(
+    call: Call, ranking: list[RankedProposal], *, by_vote: bool, overrides: dict[Proposal, tuple[bool, str]]
+) -> set[Proposal]:
+    """The proposals that fit the envelope in rank order, stopping at the first that does not fit.
+
+    Proposals the coordinator selected by override use their part of the envelope first.
+    """
     key = "votes" if by_vote else "review_score"
+    remaining = call.envelope - sum(
+        (proposal.requested_amount for proposal, (selected, _reason) in overrides.items() if selected), Decimal(0)
+    )
     winners: set[Proposal] = set()
-    remaining = call.envelope
     for index, row in enumerate(ranking):
-        if row.proposal in decided:
+        if row.proposal in overrides:
             continue
         if row.proposal.requested_amount > remaining:
             break
         tied = [other for other in ranking[index + 1 :] if getattr(other, key) == getattr(row, key)]
-        if (
-            tied
-            and call.tie_rule == Call.TieRule.COORDINATOR
-            and sum(r.proposal.requested_amount for r in [row, *tied]) > remaining
-            and not all(r.proposal in decided for r in tied)
-        ):
+        undecided_tie = tied and not all(other.proposal in overrides for other in tied)
+        over_the_edge = sum(r.proposal.requested_amount for r in [row, *tied]) > remaining
+        if call.tie_rule == Call.TieRule.COORDINATOR and undecided_tie and over_the_edge:
             raise ValidationError(
                 _("%(proposal)s is tied with another proposal at the edge of the envelope: decide with an override.")
                 % {"proposal": row.proposal}
@@ -526,6 +534,8 @@ def award_create(
     proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
     if proposal.status != Status.SELECTED:
         raise ValidationError(_("Only a selected proposal can be awarded."))
+    if amount <= 0:
+        raise ValidationError({"amount": _("The award must be more than zero.")})
     if amount > proposal.requested_amount or amount > proposal.call.max_per_grant:
         raise ValidationError(_("The award cannot exceed the amount requested or the call's maximum."))
     tranches = list(tranches)
@@ -612,9 +622,7 @@ def monitoring_report_submit(
     if any(amount < 0 for amount in spending.values()):
         raise ValidationError(_("Spending cannot be negative."))
     photos = list(photos)
-    types = [checked_content_type(photo) for photo in photos]  # every file before anything is stored
-    if any(content_type == "application/pdf" for content_type in types):
-        raise ValidationError(_("Photos must be JPEG or PNG images."))
+    types = [checked_content_type(photo, IMAGE_TYPES) for photo in photos]  # every file before anything is stored
     with set_actor(actor):
         report = MonitoringReport.objects.create(
             award=award, is_final=is_final, progress=progress.strip(), submitted_by=actor
@@ -648,6 +656,8 @@ def award_complete(*, actor, award: Award) -> Award:
     """Close a grant once its final report is approved."""
     award = Award.objects.select_for_update().select_related("proposal").get(pk=award.pk)
     ensure_can(actor, "grants.manage_award", award)
+    if award.proposal.status == Status.COMPLETED:
+        return award  # completed already: nothing to do, nobody to tell again
     if not award.reports.filter(is_final=True, status=MonitoringReport.Status.APPROVED).exists():
         raise ValidationError(_("A grant is completed once its final report is approved."))
     with set_actor(actor):

@@ -10,8 +10,22 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from grants.models import Call, EligibilityCriterion, Proposal, ProposalBudgetLine, ScoringCriterion
-from tests.projects.factories import OrganisationFactory, ProjectFactory
+from grants.models import (
+    Award,
+    Call,
+    EligibilityCriterion,
+    ForumTally,
+    MonitoringReport,
+    Proposal,
+    ProposalBudgetLine,
+    Review,
+    ReviewScore,
+    ScoringCriterion,
+    Tranche,
+)
+from projects.models import Membership
+from tests.forums.factories import ForumSessionFactory
+from tests.projects.factories import MembershipFactory, OrganisationFactory, ProjectFactory, UserFactory
 
 
 def days_from_now(days: float) -> datetime.datetime:
@@ -93,3 +107,92 @@ class ProposalBudgetLineFactory(factory.django.DjangoModelFactory):
     unit_cost = Decimal("100.00")
     financed_by = ProposalBudgetLine.FinancedBy.GRANT
     order = factory.Sequence(lambda n: n)
+
+
+# --- Review, selection, awards and monitoring ------------------------------------------------------
+
+
+class ApplicantMembershipFactory(MembershipFactory):
+    """An NGO coordinator acting for a new organisation: the applicant who receives decision mails."""
+
+    role = Membership.Role.NGO_COORDINATOR
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review assigned to a new user on a proposal in review, neither declared nor scored yet."""
+
+    class Meta:
+        model = Review
+
+    proposal = factory.SubFactory(ProposalFactory, status=Proposal.Status.IN_REVIEW)
+    reviewer = factory.SubFactory(UserFactory)
+
+    class Params:
+        declared = factory.Trait(has_conflict=False, declared_at=factory.LazyFunction(timezone.now))
+        submitted = factory.Trait(
+            has_conflict=False,
+            declared_at=factory.LazyFunction(timezone.now),
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class ReviewScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewScore
+
+    review = factory.SubFactory(ReviewFactory, submitted=True)
+    criterion = factory.SubFactory(ScoringCriterionFactory)
+    score = 5
+
+
+class ForumTallyFactory(factory.django.DjangoModelFactory):
+    """Ten votes for a shortlisted proposal at a held session of the proposal's project."""
+
+    class Meta:
+        model = ForumTally
+
+    proposal = factory.SubFactory(ProposalFactory, status=Proposal.Status.SHORTLISTED)
+    session = factory.SubFactory(ForumSessionFactory, project=factory.SelfAttribute("..proposal.call.project"))
+    votes = 10
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    """A contracted grant of 1 000 in the call's currency, for a year from June 2024."""
+
+    class Meta:
+        model = Award
+
+    proposal = factory.SubFactory(ProposalFactory, status=Proposal.Status.CONTRACTED)
+    amount = Decimal("1000.00")
+    currency = factory.LazyAttribute(lambda o: o.proposal.call.currency)
+    signed_on = datetime.date(2024, 5, 20)
+    starts_on = datetime.date(2024, 6, 1)
+    ends_on = datetime.date(2025, 5, 31)
+    final_report_due_on = datetime.date(2025, 6, 30)
+
+
+class TrancheFactory(factory.django.DjangoModelFactory):
+    """A planned, unpaid tranche of 500, numbered after the award's other tranches."""
+
+    class Meta:
+        model = Tranche
+
+    award = factory.SubFactory(AwardFactory)
+    number = factory.LazyAttribute(lambda o: o.award.tranches.count() + 1)
+    planned_on = datetime.date(2024, 6, 15)
+    amount = Decimal("500.00")
+
+    class Params:
+        paid = factory.Trait(paid_on=datetime.date(2024, 6, 20), paid_amount=factory.SelfAttribute("amount"))
+
+
+class MonitoringReportFactory(factory.django.DjangoModelFactory):
+    """An interim report waiting for the coordinator's review."""
+
+    class Meta:
+        model = MonitoringReport
+
+    award = factory.SubFactory(AwardFactory)
+    progress = "The garden beds are built; planting starts next month."
+    status = MonitoringReport.Status.SUBMITTED
