@@ -23,6 +23,14 @@ def _send(recipients, template: str, context: dict, fallback_language: str) -> i
     return sent
 
 
+def _applicants(proposal: Proposal) -> list:
+    """The NGO coordinators acting for the proposal's organisation in its project."""
+    memberships = Membership.objects.filter(
+        project=proposal.call.project, role=Membership.Role.NGO_COORDINATOR, organisation=proposal.organisation
+    ).select_related("user")
+    return [membership.user for membership in memberships]
+
+
 def proposal_submitted_notify(proposal_id: int) -> int:
     """Tell the project's coordinators that a proposal arrived; returns how many mails were sent."""
     proposal = Proposal.objects.select_related("call__project", "organisation").get(pk=proposal_id)
@@ -37,13 +45,7 @@ def proposal_submitted_notify(proposal_id: int) -> int:
 def proposal_decision_notify(proposal_id: int) -> int:
     """Tell the applicant's NGO coordinators the proposal's new status and the reason given."""
     proposal = Proposal.objects.select_related("call__project", "organisation").get(pk=proposal_id)
-    applicants = [
-        m.user
-        for m in Membership.objects.filter(
-            project=proposal.call.project, role=Membership.Role.NGO_COORDINATOR, organisation=proposal.organisation
-        ).select_related("user")
-    ]
-    return _send(applicants, "grants/mail/proposal_decision.txt", {"proposal": proposal}, proposal.language)
+    return _send(_applicants(proposal), "grants/mail/proposal_decision.txt", {"proposal": proposal}, proposal.language)
 
 
 REMINDER_DAYS = (7, 0)  # a week ahead, and on the day
@@ -63,13 +65,6 @@ def final_reports_due_notify(today: datetime.date | None = None) -> int:
     )
     sent = 0
     for award in awards:
-        grantees = [
-            m.user
-            for m in Membership.objects.filter(
-                project=award.proposal.call.project,
-                role=Membership.Role.NGO_COORDINATOR,
-                organisation=award.proposal.organisation,
-            ).select_related("user")
-        ]
+        grantees = _applicants(award.proposal)
         sent += _send(grantees, "grants/mail/final_report_due.txt", {"award": award}, award.proposal.language)
     return sent
