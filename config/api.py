@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from forums import api as forums_api
+from grants import api as grants_api
 from projects import api as projects_api
 from projects.services import StaleEdit
 
@@ -30,3 +31,4 @@ def exception_handler(exc, context):
 router = DefaultRouter()
 projects_api.register(router)
 forums_api.register(router)
+grants_api.register(router)
