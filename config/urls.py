@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("projects/", include("projects.urls")),
     path("", include("forums.urls")),
+    path("", include("grants.views")),
     path("admin/", admin.site.urls),
 )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Membership, Project
@@ -270,3 +271,20 @@ def proposal_review_scores(proposal: Proposal) -> list[tuple[Review, Decimal | N
         (review, review_total(review) if review.submitted_at and review.has_conflict is False else None)
         for review in reviews
     ]
+
+
+def project_calls(project: Project) -> QuerySet[Call]:
+    return Call.objects.filter(project=project).order_by("-opens_at", "pk")
+
+
+def proposal_for_page(user, pk: int) -> Proposal:
+    """A proposal the user may read, with what its page shows; 404 otherwise (never reveals it exists)."""
+    try:
+        return (
+            Proposal.objects.visible_to(user)
+            .select_related("call__project", "organisation", "municipality")
+            .prefetch_related("budget_lines")
+            .get(pk=pk)
+        )
+    except Proposal.DoesNotExist:
+        raise Http404 from None
