@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import ensure_can
 from forums.models import Attendance, ForumSession
 from forums.uploads import IMAGE_TYPES, checked_content_type
-from projects.money import format_money, percentage
+from projects.money import format_money, format_percent, percentage
 from projects.rules import represented_organisations
 from projects.services import bump_version
 
@@ -127,8 +127,13 @@ def budget_problems(proposal: Proposal, lines: Iterable[ProposalBudgetLine]) -> 
     call = proposal.call
     problems = []
 
+    language = get_language() or settings.LANGUAGE_CODE
+
     def money(amount: Decimal) -> str:
-        return format_money(amount, call.currency, get_language() or settings.LANGUAGE_CODE)
+        return format_money(amount, call.currency, language)
+
+    def percent(value: Decimal) -> str:
+        return format_percent(value, language)
 
     grant = sum((line.total for line in lines if line.financed_by == line.FinancedBy.GRANT), Decimal(0))
     own = sum((line.total for line in lines if line.financed_by == line.FinancedBy.COFINANCING), Decimal(0))
@@ -154,7 +159,7 @@ def budget_problems(proposal: Proposal, lines: Iterable[ProposalBudgetLine]) -> 
         share = cofinancing_share(proposal) or Decimal(0)
         problems.append(
             _("Co-financing is %(share)s %% of the total; the call asks for at least %(minimum)s %%.")
-            % {"share": share, "minimum": call.min_cofinancing_percent}
+            % {"share": percent(share), "minimum": percent(call.min_cofinancing_percent)}
         )
     return problems
 
