@@ -15,6 +15,7 @@ from projects.models import Municipality, Project
 from projects.seed import translated
 
 from .models import ForumSession, ReportedParticipation
+from .services import place_in_forum
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_data"
 
@@ -32,8 +33,6 @@ def _load(data: dict, *, update: bool) -> str:
         project.sessions.all().delete()
         project.reported_participation.all().delete()
         project.forums.all().delete()
-    from .services import _place_in_forum  # numbering and forums exactly as for a logged session
-
     for row in data["sessions"]:
         session = ForumSession(
             project=project,
@@ -44,7 +43,7 @@ def _load(data: dict, *, update: bool) -> str:
             language=project.original_language,
             **translated("title", row["title"]),
         )
-        _place_in_forum(session)
+        place_in_forum(session)
         session.full_clean()
         session.save()
     for row in data["reported"]:

@@ -99,6 +99,7 @@ class MunicipalityParticipation:
     average_per_session: Figure
     sessions_with_figures: int
     includes_reported: bool
+    counted_participants: Figure  # what was counted, before unknown sessions make it a lower bound
 
 
 @dataclass(frozen=True)
@@ -217,19 +218,15 @@ def _category_participation(category, rows, reported, municipalities) -> Categor
         by_municipality.append(_municipality_participation(municipalities.get(place), row, blocks))
     participants = sum_figures([m.participants for m in by_municipality])
     with_figures = sum(m.sessions_with_figures for m in by_municipality)
-    known_total = Figure(participants.value, _qualifier_without_unknowns(by_municipality))
+    counted = sum_figures([m.counted_participants for m in by_municipality])
     return CategoryParticipation(
         category=category,
         sessions=sum(m.sessions for m in by_municipality),
         participants=participants,
-        average_per_session=average(known_total, with_figures),
+        average_per_session=average(counted, with_figures),
         by_municipality=by_municipality,
         includes_reported=bool(reported),
     )
-
-
-def _qualifier_without_unknowns(rows: list[MunicipalityParticipation]) -> str:
-    return weakest(m.average_per_session.qualifier for m in rows if m.average_per_session.is_known)
 
 
 def _municipality_participation(municipality, row, reported) -> MunicipalityParticipation:
@@ -243,14 +240,15 @@ def _municipality_participation(municipality, row, reported) -> MunicipalityPart
     with_figures = row["counted"] + covered
     sessions = max(row["sessions"], with_figures)
     unknown = sessions - with_figures
-    known = sum_figures(parts)
+    counted = sum_figures(parts)
     return MunicipalityParticipation(
         municipality=municipality,
         sessions=sessions,
         participants=sum_figures(parts, unknown_parts=unknown),
-        average_per_session=average(known, with_figures),
+        average_per_session=average(counted, with_figures),
         sessions_with_figures=with_figures,
         includes_reported=bool(reported),
+        counted_participants=counted,
     )
 
 

@@ -71,7 +71,7 @@ def forum_session_save(
             checked_content_type(upload)  # every file before anything is stored: no orphans on refusal
         if not session.language:
             session.language = session.project.original_language
-        _place_in_forum(session)
+        place_in_forum(session)
         session.full_clean()
         if not is_new:
             bump_version(session, expected_version)
@@ -83,7 +83,8 @@ def forum_session_save(
         return session
 
 
-def _place_in_forum(session: ForumSession) -> None:
+def place_in_forum(session: ForumSession) -> None:
+    """Put a forum session in its municipality's forum with the next number there (seeds use it too)."""
     if Kind.category_of(session.kind) != "forum" or session.municipality_id is None:
         session.forum = None
         session.sequence = None

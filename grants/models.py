@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from projects.i18n import require_translation
-from projects.models import Municipality, Organisation, Project, currency_field, money_field
+from projects.models import Membership, Municipality, Organisation, Project, currency_field, money_field
 from projects.money import round_half_up
 
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
@@ -164,8 +164,6 @@ class ProposalQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self.all()
-        from projects.models import Membership
-
         represents = Membership.objects.filter(
             user=user,
             role=Membership.Role.NGO_COORDINATOR,
