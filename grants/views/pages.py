@@ -1,4 +1,4 @@
-"""Grant pages: the calls of a project, an NGO's proposals, and a proposal with its decision."""
+"""Read-only grant pages: the calls of a project, an NGO's proposals, and a proposal with its decision."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from django.views import View
 
 from projects.selectors import project_visible_to
 
-from . import selectors, services
-from .models import Call, Proposal
+from .. import selectors, services
+from ..models import Call, Proposal
 
-app_name = "grants"
+__all__ = ["urlpatterns"]
 
 
 class ProjectCallsView(View):
