@@ -22,6 +22,8 @@ from django.utils.translation import pgettext_lazy
 from projects.i18n import require_translation
 from projects.models import Municipality, Project
 
+from .uploads import StoredUpload
+
 
 class Qualifier(models.TextChoices):
     """How sure a count is. Ordered from strongest to weakest."""
@@ -383,7 +385,7 @@ class ReportedParticipation(models.Model):
         return f"{self.project.code} {self.get_category_display()} {self.municipality or ''}: {self.participants}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredUpload):
     """A file kept with a session: the scanned sign-in sheet, minutes, photos. PDF, JPEG or PNG only."""
 
     class Kind(models.TextChoices):
@@ -397,17 +399,10 @@ class Attachment(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     file = models.FileField(_("file"), upload_to="sessions/%Y/%m/")
-    content_type = models.CharField(_("content type"), max_length=50, editable=False)
-    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredUpload.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.file.name}"

@@ -1,9 +1,13 @@
-"""Checks for files attached to sessions: the content decides the type, never the file name."""
+"""Uploaded files: the content decides the type, never the file name; each stored file keeps its
+checked type, its size, and who uploaded it when."""
 
 import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -28,3 +32,18 @@ def checked_content_type(upload: UploadedFile, allowed: set[str] = ALLOWED_TYPES
             raise ValidationError(_("Only JPEG or PNG images can be uploaded."), code="wrong_type")
         raise ValidationError(_("Only PDF, JPEG or PNG files can be uploaded."), code="wrong_type")
     return kind.mime
+
+
+class StoredUpload(models.Model):
+    """What every kind of uploaded file keeps beside its ``file`` (each kind has its own folder)."""
+
+    content_type = models.CharField(gettext_lazy("content type"), max_length=50, editable=False)
+    size = models.PositiveIntegerField(gettext_lazy("size in bytes"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("uploaded by"), on_delete=models.SET_NULL, null=True
+    )
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]

@@ -3,7 +3,15 @@
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
-from .models import Call, EligibilityCheck, EligibilityCriterion, Proposal, ProposalBudgetLine, ScoringCriterion
+from .models import (
+    Call,
+    EligibilityCheck,
+    EligibilityCriterion,
+    Proposal,
+    ProposalAttachment,
+    ProposalBudgetLine,
+    ScoringCriterion,
+)
 
 
 class EligibilityCriterionInline(TranslationTabularInline):
@@ -29,6 +37,17 @@ class ProposalBudgetLineInline(admin.TabularInline):
     extra = 0
 
 
+class ProposalAttachmentInline(admin.TabularInline):
+    """Files are read here; they are added through the application form, which checks their content."""
+
+    model = ProposalAttachment
+    extra = 0
+    readonly_fields = ["file", "description", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class EligibilityCheckInline(admin.TabularInline):
     model = EligibilityCheck
     extra = 0
@@ -40,4 +59,4 @@ class ProposalAdmin(admin.ModelAdmin):
     list_filter = ["status", "call"]
     search_fields = ["title", "organisation__name_en"]
     readonly_fields = ["version", "created_at", "updated_at", "submitted_at"]
-    inlines = [ProposalBudgetLineInline, EligibilityCheckInline]
+    inlines = [ProposalBudgetLineInline, ProposalAttachmentInline, EligibilityCheckInline]

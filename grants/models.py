@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from forums.uploads import StoredUpload
 from projects.i18n import require_translation
 from projects.models import Membership, Municipality, Organisation, Project, currency_field, money_field
 from projects.money import round_half_up
@@ -305,6 +306,23 @@ class ProposalBudgetLine(models.Model):
         return round_half_up(self.quantity * self.unit_cost)
 
 
+class ProposalAttachment(StoredUpload):
+    """A document the applicant sends with a proposal (statute, letters of support, quotes): PDF, JPEG or PNG."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="grants/proposals/%Y/%m/")
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta(StoredUpload.Meta):
+        verbose_name = _("proposal attachment")
+        verbose_name_plural = _("proposal attachments")
+
+    def __str__(self) -> str:
+        return self.description or self.file.name
+
+
 class EligibilityCheck(models.Model):
     """The screener's answer to one checklist item for one proposal, with the reason."""
 
@@ -539,16 +557,15 @@ class ReportedSpending(models.Model):
         return f"{self.budget_line}: {self.amount}"
 
 
-class ReportPhoto(models.Model):
+class ReportPhoto(StoredUpload):
     """A photo (JPEG or PNG, checked by content) attached to a monitoring report."""
 
     report = models.ForeignKey(
         MonitoringReport, verbose_name=_("monitoring report"), on_delete=models.CASCADE, related_name="photos"
     )
     file = models.FileField(_("file"), upload_to="grants/reports/%Y/%m/")
-    content_type = models.CharField(_("content type"), max_length=50, editable=False)
 
-    class Meta:
+    class Meta(StoredUpload.Meta):
         verbose_name = _("report photo")
         verbose_name_plural = _("report photos")
 

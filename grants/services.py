@@ -635,7 +635,9 @@ def monitoring_report_submit(
         for line, amount in spending.items():
             ReportedSpending.objects.create(report=report, budget_line=line, amount=amount)
         for photo, content_type in zip(photos, types, strict=True):
-            ReportPhoto.objects.create(report=report, file=photo, content_type=content_type)
+            ReportPhoto.objects.create(
+                report=report, file=photo, content_type=content_type, size=photo.size, uploaded_by=actor
+            )
     return report
 
 
