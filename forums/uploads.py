@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,3 +48,20 @@ class StoredUpload(models.Model):
     class Meta:
         abstract = True
         ordering = ["uploaded_at", "pk"]
+
+
+def stored_file_response(stored: StoredUpload, *, as_attachment: bool = False) -> FileResponse:
+    """Serve a stored upload with the type its content was checked to be, never cached by shared
+    caches (every download is permission-checked); a file lost from the storage is a 404."""
+    try:
+        content = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        content,
+        as_attachment=as_attachment,
+        content_type=stored.content_type,
+        filename=stored.file.name.rsplit("/", 1)[-1],
+    )
+    response["Cache-Control"] = "private"
+    return response

@@ -12,16 +12,27 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from forums.api import LanguageField
 from forums.models import ForumSession
+from forums.uploads import ALLOWED_TYPES, IMAGE_TYPES, stored_file_response
 from projects.api import CurrencyField, IsAuthenticatedToWrite, LocalizedField, ProjectPartFilter, ProjectPartSerializer
 from projects.i18n import per_language
 from projects.models import Membership, Municipality, Organisation, Project
@@ -33,8 +44,10 @@ from .models import (
     EligibilityCriterion,
     MonitoringReport,
     Proposal,
+    ProposalAttachment,
     ProposalBudgetLine,
     ReportedSpending,
+    ReportPhoto,
     Review,
     ReviewScore,
     ScoringCriterion,
@@ -150,7 +163,8 @@ class EligibilityCriterionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EligibilityCriterion
-        fields = ["id", "text", "order"]
+        fields = ["id", "text", *per_language("text"), "order"]
+        read_only_fields = ["id", "order"]
 
 
 class ScoringCriterionSerializer(serializers.ModelSerializer):
@@ -158,7 +172,11 @@ class ScoringCriterionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScoringCriterion
-        fields = ["id", "name", "weight", "order"]
+        fields = ["id", "name", *per_language("name"), "weight", "order"]
+        read_only_fields = ["id", "order"]
+
+
+CRITERIA_HELP = "While the call is a draft, sent items replace the stored ones in order; left out, they are kept."
 
 
 class CallSerializer(ProjectPartSerializer):
@@ -173,8 +191,10 @@ class CallSerializer(ProjectPartSerializer):
     version = serializers.IntegerField(
         required=False, help_text="The version the edit started from; required when updating."
     )
-    eligibility_criteria = EligibilityCriterionSerializer(many=True, read_only=True)
-    scoring_criteria = ScoringCriterionSerializer(many=True, read_only=True)
+    eligibility_criteria = EligibilityCriterionSerializer(many=True, required=False, help_text=CRITERIA_HELP)
+    scoring_criteria = ScoringCriterionSerializer(
+        many=True, required=False, help_text=f"{CRITERIA_HELP} Weights add up to 100 before the call opens."
+    )
 
     class Meta:
         model = Call
@@ -203,6 +223,16 @@ class CallSerializer(ProjectPartSerializer):
 
     def validate(self, attrs):
         return require_version(self, attrs)
+
+    @staticmethod
+    def criteria_of(data: dict) -> dict[str, list]:
+        """Take the sent checklist and rubric out of the call's data, as unsaved rows for
+        ``services.call_criteria_save`` (only those sent)."""
+        sent = {
+            "eligibility": (EligibilityCriterion, data.pop("eligibility_criteria", None)),
+            "scoring": (ScoringCriterion, data.pop("scoring_criteria", None)),
+        }
+        return {key: [model(**row) for row in rows] for key, (model, rows) in sent.items() if rows is not None}
 
 
 class ShortlistSerializer(serializers.Serializer):
@@ -292,16 +322,21 @@ class CallViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        saved = services.call_save(actor=self.request.user, call=Call(**data))
+        criteria = CallSerializer.criteria_of(data)
+        saved = services.call_start(actor=self.request.user, call=Call(**data), **criteria)
         serializer.instance = self.get_queryset().get(pk=saved.pk)
 
+    @transaction.atomic  # the call and its checklist and rubric are saved together, or nothing is
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         version = data.pop("version")
+        criteria = CallSerializer.criteria_of(data)
         call = serializer.instance
         for name, value in data.items():
             setattr(call, name, value)
         services.call_save(actor=self.request.user, call=call, expected_version=version)
+        if criteria:
+            services.call_criteria_save(actor=self.request.user, call=call, **criteria)
         serializer.instance = self.get_queryset().get(pk=call.pk)
 
     def _answer(self, call: Call) -> Response:
@@ -383,13 +418,45 @@ class ReportedSpendingSerializer(serializers.ModelSerializer):
         fields = ["budget_line", "amount"]
 
 
+# --- Files: listed with a download URL that checks, like every endpoint, who may read them ----------
+
+
+def absolute_url(context: dict, name: str, **kwargs) -> str:
+    url = reverse(name, kwargs=kwargs)
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+class ReportPhotoSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(help_text="The photo, for whoever may read the award.")
+
+    class Meta:
+        model = ReportPhoto
+        fields = ["id", "content_type", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, photo) -> str:
+        return absolute_url(self.context, "award-photo", pk=photo.report.award_id, photo_pk=photo.pk)
+
+
+class ProposalAttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(help_text="The document, for whoever may read the proposal.")
+
+    class Meta:
+        model = ProposalAttachment
+        fields = ["id", "description", "content_type", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, attachment) -> str:
+        return absolute_url(self.context, "proposal-attachment", pk=attachment.proposal_id, attachment_pk=attachment.pk)
+
+
 class MonitoringReportSerializer(serializers.ModelSerializer):
     status = ReportStatusField(read_only=True)
     spending = ReportedSpendingSerializer(many=True, read_only=True)
+    photos = ReportPhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = MonitoringReport
-        fields = ["id", "is_final", "progress", "status", "submitted_at", "coordinator_comment", "spending"]
+        fields = ["id", "is_final", "progress", "status", "submitted_at", "coordinator_comment", "spending", "photos"]
 
 
 class AwardSerializer(serializers.ModelSerializer):
@@ -419,7 +486,7 @@ class AwardSerializer(serializers.ModelSerializer):
 
 def award_queryset(awards):
     return awards.select_related("proposal__call").prefetch_related(
-        "tranches", Prefetch("reports", queryset=MonitoringReport.objects.prefetch_related("spending"))
+        "tranches", Prefetch("reports", queryset=MonitoringReport.objects.prefetch_related("spending", "photos"))
     )
 
 
@@ -464,6 +531,9 @@ class ProposalSerializer(serializers.ModelSerializer):
     )
     budget = serializers.SerializerMethodField()
     problems = serializers.SerializerMethodField()
+    attachments = ProposalAttachmentSerializer(
+        many=True, read_only=True, help_text="Added and removed through the `attachments` actions."
+    )
 
     class Meta:
         model = Proposal
@@ -489,6 +559,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "budget_lines",
             "budget",
             "problems",
+            "attachments",
         ]
         read_only_fields = ["submitted_at", "decision_reason"]
 
@@ -524,6 +595,15 @@ class TrancheInSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+class NewTrancheInSerializer(TrancheInSerializer):
+    number = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The number the new tranche will have (the planned tranches + 1). Sent, it makes a repeated "
+        "request a no-op and refuses (409) a request made before someone else planned a tranche.",
+    )
+
+
 class AwardInSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     signed_on = serializers.DateField()
@@ -531,6 +611,14 @@ class AwardInSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
     final_report_due_on = serializers.DateField()
     tranches = TrancheInSerializer(many=True, required=False, default=list)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF, JPEG or PNG (checked by its content), at most 10 MB.")
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+ATTACHMENT_ID = OpenApiParameter("attachment_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The document.")
 
 
 class ProposalFilter(django_filters.FilterSet):
@@ -567,7 +655,7 @@ class ProposalViewSet(
 
     def get_queryset(self):
         return selectors.proposals_for_list(self.request.user).prefetch_related(
-            Prefetch("budget_lines", queryset=ProposalBudgetLine.objects.order_by("order", "pk"))
+            Prefetch("budget_lines", queryset=ProposalBudgetLine.objects.order_by("order", "pk")), "attachments"
         )
 
     @staticmethod
@@ -643,6 +731,44 @@ class ProposalViewSet(
         )
         award = award_queryset(Award.objects.filter(pk=award.pk)).get()
         return Response(AwardSerializer(award, context=self.get_serializer_context()).data, status=201)
+
+    def _attachment(self, attachment_pk) -> ProposalAttachment:
+        return get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=self.get_object())
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: ProposalAttachmentSerializer, 400: INVALID, 403: REFUSED},
+        description="The applicant adds a document to a draft: a `file` part (PDF, JPEG or PNG by its content, "
+        "at most 10 MB) and an optional `description`. Another type is refused (400) and nothing is stored.",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        body = self._body(AttachmentUploadSerializer)
+        attachment = services.proposal_attachment_add(
+            actor=request.user, proposal=self.get_object(), upload=body["file"], description=body["description"]
+        )
+        return Response(
+            ProposalAttachmentSerializer(attachment, context=self.get_serializer_context()).data, status=201
+        )
+
+    @extend_schema(
+        parameters=[ATTACHMENT_ID],
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in sorted(ALLOWED_TYPES)},
+        description="Download a document of a proposal the user may read.",
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment")
+    def attachment(self, request, pk=None, attachment_pk=None):
+        return stored_file_response(self._attachment(attachment_pk))
+
+    @extend_schema(
+        parameters=[ATTACHMENT_ID],
+        responses={204: None, 400: INVALID, 403: REFUSED},
+        description="The applicant removes a document from a draft.",
+    )
+    @attachment.mapping.delete
+    def remove_attachment(self, request, pk=None, attachment_pk=None):
+        services.proposal_attachment_remove(actor=request.user, attachment=self._attachment(attachment_pk))
+        return Response(status=204)
 
 
 # --- Reviews ----------------------------------------------------------------------------------------
@@ -775,16 +901,28 @@ class ReportInSerializer(serializers.Serializer):
     spending = SpendingInSerializer(many=True, required=False, default=list)
 
 
+class ReportWithPhotosSerializer(ReportInSerializer):
+    """The report as multipart/form-data: spending rows as ``spending[0]budget_line`` and
+    ``spending[0]amount``, and one ``photos`` part per photo."""
+
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="JPEG or PNG photos, checked by their content; one part per photo.",
+    )
+
+
 class ReportReviewSerializer(serializers.Serializer):
     report = serializers.IntegerField()
     approve = serializers.BooleanField()
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-def award_step(request_serializer=None, description: str = ""):
+def award_step(request_serializer=None, description: str = "", *, may_be_stale: bool = False):
     return extend_schema(
         request=request_serializer,
-        responses={200: AwardSerializer, 400: INVALID, 403: REFUSED},
+        responses={200: AwardSerializer, 400: INVALID, 403: REFUSED, **({409: STALE} if may_be_stale else {})},
         description=description,
     )
 
@@ -806,12 +944,11 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         return body.validated_data
 
-    @award_step(TrancheInSerializer, "Plan another payment within what is left of the award.")
+    @award_step(NewTrancheInSerializer, "Plan another payment within what is left of the award.", may_be_stale=True)
     @action(detail=True, methods=["post"], url_path="add-tranche")
     def add_tranche(self, request, pk=None):
         award = self.get_object()
-        body = self._body(TrancheInSerializer)
-        services.tranche_add(actor=request.user, award=award, planned_on=body["planned_on"], amount=body["amount"])
+        services.tranche_add(actor=request.user, award=award, **self._body(NewTrancheInSerializer))
         return self._answer(award)
 
     @award_step(TranchePaySerializer, "Record the payment of a tranche.")
@@ -827,19 +964,39 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(award)
 
-    @award_step(ReportInSerializer, "The grantee reports progress and spending (photos are sent on the page).")
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        request={"application/json": ReportInSerializer, "multipart/form-data": ReportWithPhotosSerializer},
+        responses={200: AwardSerializer, 400: INVALID, 403: REFUSED},
+        description="The grantee reports progress and spending per budget line; sent as multipart/form-data, "
+        "with photos. A photo that is not a JPEG or PNG by its content refuses the whole report (400): "
+        "nothing is stored.",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
     def report(self, request, pk=None):
         award = self.get_object()
-        body = self._body(ReportInSerializer)
+        body = self._body(ReportWithPhotosSerializer)
         lines = {line.pk: line for line in ProposalBudgetLine.objects.filter(proposal=award.proposal_id)}
         if any(row["budget_line"] not in lines for row in body["spending"]):
             raise DjangoValidationError(_("Spending can only be reported on the proposal's own budget lines."))
         spending = {lines[row["budget_line"]]: row["amount"] for row in body["spending"]}
         services.monitoring_report_submit(
-            actor=request.user, award=award, progress=body["progress"], spending=spending, is_final=body["is_final"]
+            actor=request.user,
+            award=award,
+            progress=body["progress"],
+            spending=spending,
+            photos=body["photos"],
+            is_final=body["is_final"],
         )
         return self._answer(award)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The photo.")],
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in sorted(IMAGE_TYPES)},
+        description="Download a photo of one of the award's monitoring reports.",
+    )
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]+)", url_name="photo")
+    def photo(self, request, pk=None, photo_pk=None):
+        return stored_file_response(get_object_or_404(ReportPhoto, pk=photo_pk, report__award=self.get_object()))
 
     @award_step(ReportReviewSerializer, "Approve a monitoring report, or send it back with a comment.")
     @action(detail=True, methods=["post"], url_path="review-report")

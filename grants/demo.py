@@ -13,13 +13,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from projects.demo import LINK4COOP
+from projects.demo import DEMO_PASSWORD, LINK4COOP
 from projects.models import Membership, Project
 
 from . import services
 from .models import Call, EligibilityCriterion, Proposal, ProposalBudgetLine, ScoringCriterion
 
 EXAMPLE_CALL = "Example call: small grants for local initiatives"
+DEMO_REVIEWERS = {"reviewer.one@example.org": "Reviewer One (demo)", "reviewer.two@example.org": "Reviewer Two (demo)"}
 
 
 def _line(category: str, description: str, unit: str, quantity: str, unit_cost: str, financed_by: str):
@@ -33,12 +34,25 @@ def _line(category: str, description: str, unit: str, quantity: str, unit_cost: 
     )
 
 
+def demo_reviewers_load() -> list[str]:
+    """Create (or refresh) two reviewer accounts with the demo password and no role in any project:
+    a coordinator assigns them on a call's review board, by e-mail address."""
+    User = get_user_model()
+    for email, full_name in DEMO_REVIEWERS.items():
+        account, _created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
+        account.set_password(DEMO_PASSWORD)
+        account.save()
+    return [f"  {email:<32} reviewer, to be assigned on a call's review board" for email in DEMO_REVIEWERS]
+
+
 @transaction.atomic
 def demo_load() -> list[str]:
-    """Create the example call on Link4Cooperation (open for 60 days) and two example proposals."""
+    """Create the demo reviewers, the example call on Link4Cooperation (open for 60 days) and two example
+    proposals."""
+    reviewers = demo_reviewers_load()
     project = Project.objects.get(code=LINK4COOP)
     if Call.objects.filter(project=project, title_en=EXAMPLE_CALL).exists():
-        return [f"{EXAMPLE_CALL}: already present"]
+        return [*reviewers, f"{EXAMPLE_CALL}: already present"]
     User = get_user_model()
     coordinator = User.objects.get(email="coordinator@example.org")
     ngo = User.objects.get(email="ngo@example.org")
@@ -102,4 +116,4 @@ def demo_load() -> list[str]:
         ),
         budget_lines=[_line("equipment", "Swings and benches", "piece", "5", "500.00", "grant")],
     )
-    return [f"{EXAMPLE_CALL}: loaded on {project.code}, with two example proposals"]
+    return [*reviewers, f"{EXAMPLE_CALL}: loaded on {project.code}, with two example proposals"]

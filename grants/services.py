@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,9 +22,11 @@ from django.utils.translation import gettext as _
 from accounts.permissions import ensure_can
 from forums.models import Attendance, ForumSession
 from forums.uploads import IMAGE_TYPES, checked_content_type
+from projects.i18n import per_language
+from projects.models import Project
 from projects.money import format_money, format_percent, percentage
 from projects.rules import represented_organisations
-from projects.services import bump_version
+from projects.services import StaleEdit, bump_version
 
 from .models import (
     Award,
@@ -35,6 +36,7 @@ from .models import (
     ForumTally,
     MonitoringReport,
     Proposal,
+    ProposalAttachment,
     ProposalBudgetLine,
     ReportedSpending,
     ReportPhoto,
@@ -112,6 +114,69 @@ def call_close(*, actor, call: Call) -> Call:
     return call
 
 
+@transaction.atomic
+def call_criteria_save(
+    *,
+    actor,
+    call: Call,
+    eligibility: Iterable[EligibilityCriterion] | None = None,
+    scoring: Iterable[ScoringCriterion] | None = None,
+) -> Call:
+    """Replace a draft call's eligibility checklist and/or scoring rubric (None keeps it), in the order given.
+
+    Only while the call is a draft: once open, proposals are screened and scored against them. The
+    weights need not add up to 100 yet (the coordinator comes back to them); ``call_open`` checks that.
+    Editors who loaded the old lists are now stale.
+    """
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    ensure_can(actor, "grants.manage_call", call)
+    if call.phase != Call.Phase.DRAFT:
+        raise ValidationError(_("The checklist and the rubric of a call cannot change once it has opened."))
+    with set_actor(actor):
+        _criteria_replace(call, eligibility=eligibility, scoring=scoring)
+        bump_version(call, None)
+    return call
+
+
+def _criteria_replace(call: Call, *, eligibility, scoring) -> None:
+    for rows, stored in ((eligibility, call.eligibility_criteria), (scoring, call.scoring_criteria)):
+        if rows is None:
+            continue
+        stored.all().delete()
+        for order, row in enumerate(rows):
+            row.pk = None
+            row.call = call
+            row.order = order
+            row.full_clean()
+            row.save()
+
+
+# What tells a call apart from another draft of its project: the same again is the same call, sent twice.
+CALL_IDENTITY = (*per_language("title"), "currency", "envelope", "max_per_grant", "opens_at", "closes_at")
+
+
+@transaction.atomic
+def call_start(
+    *,
+    actor,
+    call: Call,
+    eligibility: Iterable[EligibilityCriterion] = (),
+    scoring: Iterable[ScoringCriterion] = (),
+) -> Call:
+    """Create a draft call with its checklist and rubric. Sent twice (a double click), it creates one:
+    the project's row is locked, so the repeat waits for the first and finds its draft."""
+    ensure_can(actor, "grants.manage_call", call)
+    Project.objects.select_for_update().get(pk=call.project_id)
+    same = {name: getattr(call, name) for name in CALL_IDENTITY}
+    started = Call.objects.filter(project=call.project_id, phase=Call.Phase.DRAFT, **same).first()
+    if started is not None:
+        return started
+    call = call_save(actor=actor, call=call)
+    with set_actor(actor):
+        _criteria_replace(call, eligibility=eligibility, scoring=scoring)
+    return call
+
+
 # --- Proposals -------------------------------------------------------------------------------------
 
 
@@ -169,6 +234,19 @@ def cofinancing_share(proposal: Proposal) -> Decimal | None:
     return percentage(proposal.cofinancing, proposal.total_budget)
 
 
+def _ensure_draft_changeable(actor, proposal: Proposal) -> None:
+    """Only the applicant changes a proposal, and only while it is a draft; the applicant is told why."""
+    if proposal.status != Status.DRAFT and actor.has_perm("grants.withdraw_proposal", proposal):
+        raise ValidationError(_("A submitted proposal can no longer be changed."))
+    ensure_can(actor, "grants.edit_proposal", proposal)
+
+
+def _ensure_call_accepts_proposals(call_id: int) -> None:
+    """The stored call's phase and the server's clock decide, on every change of a draft."""
+    if not Call.objects.get(pk=call_id).accepts_proposals():
+        raise ValidationError(_("This call is not accepting proposals."))
+
+
 @transaction.atomic
 def proposal_save_draft(
     *,
@@ -180,16 +258,12 @@ def proposal_save_draft(
     """Save a draft (the budget may not add up yet: the applicant comes back to it)."""
     if proposal.pk:
         stored = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if stored.status != Status.DRAFT and actor.has_perm("grants.withdraw_proposal", stored):
-            raise ValidationError(_("A submitted proposal can no longer be changed."))  # told to the applicant
-        ensure_can(actor, "grants.edit_proposal", stored)
+        _ensure_draft_changeable(actor, stored)
         bump_version(proposal, expected_version)
     else:
         ensure_can(actor, "grants.apply_to_call", proposal.call)
         proposal.created_by = actor
-    # The stored call's phase and the server's clock decide, on every save.
-    if not Call.objects.get(pk=proposal.call_id).accepts_proposals():
-        raise ValidationError(_("This call is not accepting proposals."))
+    _ensure_call_accepts_proposals(proposal.call_id)
     ensure_can(actor, "grants.edit_proposal", proposal)  # the organisation it names now, too
     with set_actor(actor):
         proposal.status = Status.DRAFT
@@ -204,6 +278,35 @@ def proposal_save_draft(
                 line.full_clean()
                 line.save()
     return proposal
+
+
+# What the application's first step fills in: the same values twice from one user are one draft.
+STARTING_FIELDS = (
+    "organisation_id",
+    "language",
+    "title",
+    "summary",
+    "problem",
+    "activities",
+    "beneficiaries",
+    "municipality_id",
+    "duration_months",
+)
+
+
+@transaction.atomic
+def proposal_start(*, actor, proposal: Proposal) -> Proposal:
+    """Start a new draft from the application's first step; the step sent twice (a double click)
+    starts one draft. The call's row is locked, so the repeat waits for the first and finds its draft."""
+    ensure_can(actor, "grants.apply_to_call", proposal.call)
+    Call.objects.select_for_update().get(pk=proposal.call_id)
+    started = Proposal.objects.filter(
+        call=proposal.call_id,
+        created_by=actor,
+        status=Status.DRAFT,
+        **{name: getattr(proposal, name) for name in STARTING_FIELDS},
+    ).first()
+    return started or proposal_save_draft(actor=actor, proposal=proposal)
 
 
 @transaction.atomic
@@ -255,31 +358,91 @@ def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
 
 
 @transaction.atomic
-def proposal_screen(*, actor, proposal: Proposal, answers: dict[EligibilityCriterion, tuple[bool, str]]) -> Proposal:
+def proposal_attachment_add(
+    *, actor, proposal: Proposal, upload: UploadedFile, description: str = ""
+) -> ProposalAttachment:
+    """Keep a document with a draft (PDF, JPEG or PNG by its content, at most 10 MB).
+
+    Attachments change no field of the proposal, so they leave its version alone: an applicant
+    uploading a quote does not make a colleague's open budget form stale.
+    """
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _ensure_draft_changeable(actor, proposal)
+    _ensure_call_accepts_proposals(proposal.call_id)
+    content_type = checked_content_type(upload)
+    with set_actor(actor):
+        attachment = ProposalAttachment(
+            proposal=proposal,
+            file=upload,
+            description=description.strip(),
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.full_clean()
+        attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def proposal_attachment_remove(*, actor, attachment: ProposalAttachment) -> None:
+    """Remove a document from a draft; its file leaves the storage once the removal is committed.
+
+    Removing an attachment already removed (a double click) does nothing.
+    """
+    proposal = Proposal.objects.select_for_update().get(pk=attachment.proposal_id)
+    _ensure_draft_changeable(actor, proposal)
+    _ensure_call_accepts_proposals(proposal.call_id)
+    stored = ProposalAttachment.objects.filter(pk=attachment.pk).first()
+    if stored is None:
+        return
+    file_name, storage = stored.file.name, stored.file.storage
+    with set_actor(actor):
+        stored.delete()
+    transaction.on_commit(lambda: storage.delete(file_name))
+
+
+SCREENABLE = (Status.SUBMITTED, Status.ELIGIBLE, Status.INELIGIBLE)
+
+
+@transaction.atomic
+def proposal_screen(
+    *,
+    actor,
+    proposal: Proposal,
+    answers: dict[EligibilityCriterion, tuple[bool, str]],
+    expected_version: int | None = None,
+) -> Proposal:
     """Check a submitted proposal against every item of the call's checklist, with reasons.
 
     All met: eligible. Any unmet: ineligible, and the unmet items' reasons become the decision's
-    reason, which the applicant sees.
+    reason, which the applicant sees. The same answers again (a double click) change nothing and
+    mail nobody; other answers given on a screening begun before the last one are refused as stale.
     """
     proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
     ensure_can(actor, "grants.screen_proposal", proposal)
-    if proposal.status not in (Status.SUBMITTED, Status.ELIGIBLE, Status.INELIGIBLE):
+    if proposal.status not in SCREENABLE:
         raise ValidationError(_("Only a submitted proposal can be screened."))
     checklist = set(proposal.call.eligibility_criteria.all())
     if set(answers) != checklist:
         raise ValidationError(_("Answer every item of the call's eligibility checklist."))
+    answers = {criterion: (is_met, reason.strip()) for criterion, (is_met, reason) in answers.items()}
     unmet = [(criterion, reason) for criterion, (is_met, reason) in answers.items() if not is_met]
-    if any(not reason.strip() for _criterion, reason in unmet):
+    if any(not reason for _criterion, reason in unmet):
         raise ValidationError(_("Give the reason for every unmet criterion."))
+    stored = {check.criterion_id: (check.is_met, check.reason) for check in proposal.eligibility_checks.all()}
+    if proposal.status != Status.SUBMITTED and stored == {c.pk: answer for c, answer in answers.items()}:
+        return proposal
+    bump_version(proposal, expected_version)
     with set_actor(actor):
         for criterion, (is_met, reason) in answers.items():
             EligibilityCheck.objects.update_or_create(
                 proposal=proposal,
                 criterion=criterion,
-                defaults={"is_met": is_met, "reason": reason.strip(), "checked_by": actor},
+                defaults={"is_met": is_met, "reason": reason, "checked_by": actor},
             )
         proposal.status = Status.INELIGIBLE if unmet else Status.ELIGIBLE
-        proposal.decision_reason = "\n".join(f"{criterion}: {reason.strip()}" for criterion, reason in unmet)
+        proposal.decision_reason = "\n".join(f"{criterion}: {reason}" for criterion, reason in unmet)
         proposal.save(update_fields=["status", "decision_reason"])
     transaction.on_commit(lambda: proposal_decision_notify_task.delay(proposal.pk))
     return proposal
@@ -330,6 +493,8 @@ def review_declare(*, actor, review: Review, has_conflict: bool) -> Review:
     """The reviewer states whether they have a conflict of interest, before seeing any score form."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     ensure_can(actor, "grants.review", review)
+    if review.has_conflict == has_conflict:
+        return review  # the same declaration again (a double click): already recorded
     if review.has_conflict is not None:
         raise ValidationError(_("Your declaration is recorded; ask the coordinator if it needs correcting."))
     with set_actor(actor):
@@ -570,18 +735,30 @@ def award_create(
 
 
 @transaction.atomic
-def tranche_add(*, actor, award: Award, planned_on, amount: Decimal) -> Tranche:
-    """Plan another payment, within what is left of the award."""
+def tranche_add(*, actor, award: Award, planned_on, amount: Decimal, number: int | None = None) -> Tranche:
+    """Plan another payment, within what is left of the award.
+
+    A form passes the ``number`` it showed for the new tranche: the same tranche posted again (a double
+    click) finds it planned and changes nothing, and a form opened before someone else planned one is
+    stale, so no tranche is planned twice by two people.
+    """
     award = Award.objects.select_for_update().select_related("proposal__call").get(pk=award.pk)
     ensure_can(actor, "grants.manage_award", award)
-    planned = award.tranches.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    tranches = list(award.tranches.all())
+    if number is not None:
+        repeated = next((t for t in tranches if t.number == number), None)
+        if repeated is not None and (repeated.planned_on, repeated.amount) == (planned_on, amount):
+            return repeated
+        if len(tranches) + 1 != number:
+            raise StaleEdit(_("Another tranche was planned meanwhile; check the tranches and plan this one again."))
+    planned = sum((tranche.amount for tranche in tranches), Decimal(0))
     if planned + amount > award.amount:
         raise ValidationError(
             _("Only %(left)s of the award is left to plan.")
             % {"left": format_money(award.amount - planned, award.currency, get_language() or settings.LANGUAGE_CODE)}
         )
     with set_actor(actor):
-        tranche = Tranche(award=award, number=award.tranches.count() + 1, planned_on=planned_on, amount=amount)
+        tranche = Tranche(award=award, number=len(tranches) + 1, planned_on=planned_on, amount=amount)
         tranche.full_clean()
         tranche.save()
     return tranche
@@ -608,6 +785,24 @@ def tranche_pay(*, actor, tranche: Tranche, paid_on, paid_amount: Decimal) -> Tr
     return tranche
 
 
+def _report_already_sent(
+    actor, award: Award, progress: str, spending: dict[ProposalBudgetLine, Decimal], is_final: bool
+) -> MonitoringReport | None:
+    """The unreviewed report this one repeats (a double click): same author, kind, text and spending.
+
+    The award's row is locked first, so a second request waits for the first one's report and finds it.
+    """
+    Award.objects.select_for_update().get(pk=award.pk)
+    sent = {line.pk: amount for line, amount in spending.items()}
+    candidates = award.reports.filter(
+        submitted_by=actor, status=MonitoringReport.Status.SUBMITTED, is_final=is_final, progress=progress
+    ).prefetch_related("spending")
+    for report in candidates:
+        if {row.budget_line_id: row.amount for row in report.spending.all()} == sent:
+            return report
+    return None
+
+
 @transaction.atomic
 def monitoring_report_submit(
     *,
@@ -628,6 +823,9 @@ def monitoring_report_submit(
         raise ValidationError(_("Spending cannot be negative."))
     photos = list(photos)
     types = [checked_content_type(photo, IMAGE_TYPES) for photo in photos]  # every file before anything is stored
+    repeated = _report_already_sent(actor, award, progress.strip(), spending, is_final)
+    if repeated is not None:
+        return repeated
     with set_actor(actor):
         report = MonitoringReport.objects.create(
             award=award, is_final=is_final, progress=progress.strip(), submitted_by=actor

@@ -162,8 +162,22 @@ class AttendanceCheckView(LoginRequiredMixin, View):
         return render(request, "forums/partials/_attendance_check.html", {"problems": form.problems()})
 
 
+def selections_at(session: ForumSession) -> list[tuple]:
+    """The grant selections decided at the session, each with the session's tally for its call (two queries).
+
+    Read through the relations the grants app gives sessions (``selections``, ``tallies``), so forums
+    imports nothing from grants.
+    """
+    tallies = list(session.tallies.select_related("proposal").order_by("-votes", "proposal__title", "pk"))
+    return [
+        (selection, [tally for tally in tallies if tally.proposal.call_id == selection.call_id])
+        for selection in session.selections.select_related("call__project").order_by("decided_at", "pk")
+    ]
+
+
 class SessionDetailView(View):
-    """A session with its attendance, files and the history of its changes (who, when, what)."""
+    """A session with its attendance, files, the grant selections decided at it and the history of its
+    changes (who, when, what)."""
 
     template_name = "forums/session_detail.html"
 
@@ -177,6 +191,7 @@ class SessionDetailView(View):
                 "project": session.project,
                 "session": session,
                 "attendance": selectors.attendance_of(session),
+                "selections": selections_at(session),
                 "can_change": can_change,
                 "history": selectors.session_history(session) if can_change else [],
                 "participants": list(session.participants.select_related("municipality"))

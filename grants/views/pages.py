@@ -25,7 +25,11 @@ class ProjectCallsView(View):
         return render(
             request,
             "grants/call_list.html",
-            {"project": project, "rows": [(call, figures[call.pk]) for call in calls]},
+            {
+                "project": project,
+                "rows": [(call, figures[call.pk]) for call in calls],
+                "can_add_call": request.user.has_perm("grants.manage_call", Call(project=project)),
+            },
         )
 
 
@@ -44,11 +48,15 @@ class MyProposalsView(LoginRequiredMixin, View):
 
 
 class ProposalView(LoginRequiredMixin, View):
-    """A proposal with its budget, its problems while a draft, and its status and decision."""
+    """A proposal with its budget, its problems while a draft, its status and decision, and the next
+    step each reader may take on it (edit, submit, withdraw; screen; award)."""
 
     def get(self, request, pk):
         proposal = selectors.proposal_for_page(request.user, pk)
         budget = selectors.proposal_budget(proposal)
+        user = request.user
+        manages_call = user.has_perm("grants.manage_call", proposal.call)
+        award = selectors.award_of(proposal)
         return render(
             request,
             "grants/proposal_detail.html",
@@ -60,6 +68,13 @@ class ProposalView(LoginRequiredMixin, View):
                 if proposal.status == Proposal.Status.DRAFT
                 else [],
                 "share": services.cofinancing_share(proposal),
+                "can_edit": user.has_perm("grants.edit_proposal", proposal),
+                "can_withdraw": proposal.status in services.WITHDRAWABLE
+                and user.has_perm("grants.withdraw_proposal", proposal),
+                "can_screen": proposal.status in services.SCREENABLE
+                and user.has_perm("grants.screen_proposal", proposal),
+                "award": award if award and user.has_perm("grants.view_award", award) else None,
+                "can_award": manages_call and proposal.status == Proposal.Status.SELECTED,
             },
         )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from forums.models import ForumSession
 from grants.models import (
     Award,
     Call,
@@ -24,7 +25,7 @@ from grants.models import (
     Tranche,
 )
 from projects.models import Membership
-from tests.forums.factories import ForumSessionFactory
+from tests.forums.factories import AttendanceFactory, ForumSessionFactory
 from tests.projects.factories import MembershipFactory, OrganisationFactory, ProjectFactory, UserFactory
 
 
@@ -196,3 +197,22 @@ class MonitoringReportFactory(factory.django.DjangoModelFactory):
     award = factory.SubFactory(AwardFactory)
     progress = "The garden beds are built; planting starts next month."
     status = MonitoringReport.Status.SUBMITTED
+
+
+def held_session(project, participants: int | None = 20, **fields) -> ForumSession:
+    """A held forum session of the project; ``None`` participants: its attendance count is unknown."""
+    session = ForumSessionFactory(project=project, **fields)
+    AttendanceFactory(session=session, participants=participants)
+    return session
+
+
+def shortlisted(call: Call, title: str, requested: str = "1000.00") -> Proposal:
+    """A shortlisted proposal in English of an NGO with its own coordinator, who gets the decision mail."""
+    return ProposalFactory(
+        call=call,
+        organisation=ApplicantMembershipFactory(project=call.project).organisation,
+        status=Proposal.Status.SHORTLISTED,
+        title=title,
+        language="en",
+        requested_amount=Decimal(requested),
+    )

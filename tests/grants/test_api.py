@@ -54,11 +54,6 @@ def messages(response, status: int = 400) -> str:
 
 
 @pytest.fixture
-def applicant(cast):
-    return Membership.objects.get(user=cast.ngo_coordinator, role=Membership.Role.NGO_COORDINATOR).organisation
-
-
-@pytest.fixture
 def call(cast):
     """Open now, one eligibility criterion, a rubric of two criteria weighing 50 each."""
     call = CallFactory(project=cast.project)

@@ -27,7 +27,6 @@ from grants.models import (
     Tranche,
 )
 from grants.selectors import CurrencyFigures, calls_figures, project_grant_figures
-from projects.models import Membership
 from tests.grants.factories import (
     ApplicantMembershipFactory,
     AwardFactory,
@@ -46,12 +45,6 @@ pytestmark = pytest.mark.django_db
 Status = Proposal.Status
 Report = MonitoringReport.Status
 JUNE_1 = datetime.date(2024, 6, 1)
-
-
-@pytest.fixture
-def applicant(cast):
-    """The organisation the cast's NGO coordinator acts for."""
-    return Membership.objects.get(user=cast.ngo_coordinator, role=Membership.Role.NGO_COORDINATOR).organisation
 
 
 @pytest.fixture

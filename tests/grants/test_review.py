@@ -30,12 +30,6 @@ Status = Proposal.Status
 
 
 @pytest.fixture
-def applicant(cast):
-    """The organisation the cast's NGO coordinator acts for."""
-    return Membership.objects.get(user=cast.ngo_coordinator, role=Membership.Role.NGO_COORDINATOR).organisation
-
-
-@pytest.fixture
 def call(cast):
     """A call in review whose rubric weighs relevance 60 % and feasibility 40 %."""
     return CallFactory(

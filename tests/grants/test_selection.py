@@ -16,9 +16,8 @@ from grants import services
 from grants.models import Call, ForumTally, Proposal, Selection
 from grants.selectors import call_ranking
 from projects.models import Membership
-from tests.forums.factories import AttendanceFactory, ForumSessionFactory
+from tests.forums.factories import ForumSessionFactory
 from tests.grants.factories import (
-    ApplicantMembershipFactory,
     CallFactory,
     ForumTallyFactory,
     ProposalFactory,
@@ -26,6 +25,8 @@ from tests.grants.factories import (
     ReviewScoreFactory,
     ScoringCriterionFactory,
     days_from_now,
+    held_session,
+    shortlisted,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,28 +49,10 @@ def call(cast):
     )
 
 
-def held_session(project, participants: int | None = 20, **fields) -> ForumSession:
-    session = ForumSessionFactory(project=project, **fields)
-    AttendanceFactory(session=session, participants=participants)
-    return session
-
-
 @pytest.fixture
 def session(cast):
     """A held forum session of the project with 20 participants."""
     return held_session(cast.project)
-
-
-def shortlisted(call: Call, title: str, requested: str = "1000.00") -> Proposal:
-    """A shortlisted proposal in English of an NGO with its own coordinator, who gets the decision mail."""
-    return ProposalFactory(
-        call=call,
-        organisation=ApplicantMembershipFactory(project=call.project).organisation,
-        status=Status.SHORTLISTED,
-        title=title,
-        language="en",
-        requested_amount=Decimal(requested),
-    )
 
 
 @pytest.fixture

@@ -36,12 +36,6 @@ UTC = datetime.UTC
 
 
 @pytest.fixture
-def applicant(cast):
-    """The organisation the cast's NGO coordinator acts for."""
-    return Membership.objects.get(user=cast.ngo_coordinator, role=Membership.Role.NGO_COORDINATOR).organisation
-
-
-@pytest.fixture
 def resen(cast):
     return cast.project.target_municipalities.get(name_en="Resen")
 

@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from grants.models import Call, Proposal
-from projects.models import Membership
 from tests.grants.factories import CallFactory, ProposalBudgetLineFactory, ProposalFactory
 from tests.projects.factories import OrganisationFactory
 
@@ -17,11 +16,6 @@ Status = Proposal.Status
 def url(name: str, **kwargs) -> str:
     with translation.override("en"):
         return reverse(f"grants:{name}", kwargs=kwargs)
-
-
-@pytest.fixture
-def applicant(cast):
-    return Membership.objects.get(user=cast.ngo_coordinator, role=Membership.Role.NGO_COORDINATOR).organisation
 
 
 @pytest.fixture
