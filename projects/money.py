@@ -44,5 +44,12 @@ def format_money(amount: Decimal, currency: str, language: str) -> str:
 
 
 def format_percent(value: Decimal, language: str) -> str:
-    """A share with two decimals in the language's notation, without the % sign."""
-    return format_decimal(value, format="#,##0.00", locale=to_locale(language))
+    """A share in the language's notation, without the % sign: ``85``, ``11,11``, as the seeds print them."""
+    return format_decimal(value, format="#,##0.##", locale=to_locale(language))
+
+
+def format_number(value: int | Decimal, language: str) -> str:
+    """A count or an average as the seed documents print them: no group separator below 10 000
+    (``1391``, but ``21.975.155``) and at most two decimals (``91,88``, ``82``)."""
+    pattern = "0.##" if abs(value) < 10_000 else "#,##0.##"
+    return format_decimal(value, format=pattern, locale=to_locale(language))

@@ -1,20 +1,18 @@
 """Writing counts the way they were recorded: "about 40", "at least 125", "unknown", never a bare 0."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats
-from django.utils.translation import gettext
+from django.conf import settings
+from django.utils.translation import get_language, gettext
 
 from forums.counts import Figure
 from forums.models import Attendance, Kind, Qualifier
+from projects.money import format_number
 
 register = template.Library()
 
 
 def _number(value) -> str:
-    places = 2 if isinstance(value, Decimal) else 0
-    return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return format_number(value, get_language() or settings.LANGUAGE_CODE)
 
 
 @register.filter

@@ -200,7 +200,7 @@ def test_participation_page_queries_do_not_grow_with_sessions(client, cast, djan
 
 def test_seed_participation_page_shows_the_published_figures(client, seeded):
     page = client.get(url("participation", code="MCMS-RESEN-BITOLA-2008")).content.decode()
-    for figure in ("735", "656", "1,391", "91.88", "82.00", "at least 1,391"):
+    for figure in ("735", "656", "1391", "91.88", "82", "at least 1391"):  # as the seed document prints them
         assert figure in page, figure
     page = client.get(url("participation", code="BG05SFOP001-2.025-0025-C01")).content.decode()
     assert "at least 125" in page

@@ -466,7 +466,7 @@ BUDGET_PROBLEMS = {
     "co-financing below the minimum share": (
         {"cofinancing_cash": Decimal("100.00"), "cofinancing_in_kind": Decimal("10.00")},
         [line("personnel", GRANT, "1", "1000.00"), line("travel", COFINANCING, "1", "110.00")],
-        "Co-financing is 9.91 % of the total; the call asks for at least 10.00 %.",
+        "Co-financing is 9.91 % of the total; the call asks for at least 10 %.",
     ),
 }
 
@@ -493,7 +493,7 @@ def test_budget_problems_lists_every_problem_at_once(cast):
         "The lines financed by the grant add up to €1,400.00, not the €1,500.00 requested.",
         "The co-financed lines add up to €50.00, not the €100.00 of co-financing.",
         "The requested €1,500.00 is more than the call's maximum of €1,000.00.",
-        "Co-financing is 6.25 % of the total; the call asks for at least 20.00 %.",
+        "Co-financing is 6.25 % of the total; the call asks for at least 20 %.",
     ]
 
 

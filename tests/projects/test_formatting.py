@@ -9,7 +9,7 @@ from django.utils import translation
 
 from projects.i18n import localized
 from projects.models import Objective, Project
-from projects.money import round_half_up
+from projects.money import format_number, format_percent, round_half_up
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,26 @@ def test_month_names_are_lower_case_in_running_text(language, day, month):
     with translation.override(language):
         assert template.render(Context({"value": datetime.date(2022, 8, 24), "precision": "day"})) == day
         assert template.render(Context({"value": datetime.date(2021, 1, 1), "precision": "month"})) == month
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [
+        (1391, "mk", "1391"),  # as the seed document: no separator below 10 000
+        (21975155, "mk", "21.975.155"),
+        (12500, "bg", "12 500"),
+        (Decimal("91.88"), "mk", "91,88"),
+        (Decimal("82.00"), "mk", "82"),
+        (Decimal("86.94"), "en", "86.94"),
+    ],
+)
+def test_counts_and_averages_print_as_in_the_seed_documents(value, language, expected):
+    assert format_number(value, language).replace("\xa0", " ") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [(Decimal("85.00"), "bg", "85"), (Decimal("11.11"), "mk", "11,11"), (Decimal("9.90"), "en", "9.9")],
+)
+def test_shares_drop_trailing_zeros(value, language, expected):
+    assert format_percent(value, language) == expected
