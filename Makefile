@@ -21,7 +21,7 @@ MAKEMESSAGES_ARGS := $(addprefix -l ,$(LANGS)) --no-location --no-obsolete \
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install pdf-libraries translations run test browser lint format messages check-messages worker beat broker clean
+.PHONY: help install pdf-libraries translations run test browser lint format messages check-messages worker beat broker clean bench-reports
 
 help:
 	@echo "make run             install, migrate, load seed projects and demo accounts, serve http://127.0.0.1:8000"
@@ -31,6 +31,7 @@ help:
 	@echo "make messages        update locale/{mk,bg,sq} catalogs from the code (needs GNU gettext)"
 	@echo "make check-messages  fail on untranslated, fuzzy or out-of-date catalogs"
 	@echo "make worker / beat   Celery worker / beat (needs CELERY_BROKER_URL)"
+	@echo "make bench-reports   time the seed projects' executive summaries (on a throwaway database)"
 	@echo "make clean           remove db.sqlite3 and staticfiles/"
 
 install: $(STAMP) translations pdf-libraries
@@ -129,6 +130,10 @@ beat: install broker
 broker:
 	@[ -n "$$CELERY_BROKER_URL" ] || grep -qs '^CELERY_BROKER_URL=.' .env || { \
 		echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) in the environment or in .env." >&2; exit 1; }
+
+# Prints render times; asserts nothing (see the script's docstring for what each column measures).
+bench-reports: install
+	$(PY) benchmarks/reports.py
 
 clean:
 	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm

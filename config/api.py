@@ -9,6 +9,7 @@ from forums import api as forums_api
 from grants import api as grants_api
 from projects import api as projects_api
 from projects.services import StaleEdit
+from reports.api import requests as report_requests_api
 
 
 class Conflict(exceptions.APIException):
@@ -32,3 +33,4 @@ router = DefaultRouter()
 projects_api.register(router)
 forums_api.register(router)
 grants_api.register(router)
+report_requests_api.register(router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("forums.api")),  # routes a router cannot express: a project's participation figures
+    path("api/v1/", include("reports.api.summary")),  # a project's executive summary figures
     path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -25,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("projects/", include("projects.urls")),
     path("", include("forums.urls")),
     path("", include("grants.views")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 )
 

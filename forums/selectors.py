@@ -252,6 +252,16 @@ def _municipality_participation(municipality, row, reported) -> MunicipalityPart
     )
 
 
+def sessions_with_breakdowns(project: Project) -> QuerySet[ForumSession]:
+    """Every session of a project with its attendance and breakdowns, for the final report (four queries)."""
+    return (
+        ForumSession.objects.filter(project=project)
+        .select_related("project", "municipality", "attendance")
+        .prefetch_related("attendance__group_counts__group", "attendance__residence_counts__municipality")
+        .order_by("date", "start_time", "forum_id", "sequence", "pk")
+    )
+
+
 def any_recorded(parts: tuple[str, ...]) -> Q:
     """Sessions whose attendance has at least one of ``parts``."""
     return reduce(operator.or_, (Q(**{f"attendance__{part}__isnull": False}) for part in parts))

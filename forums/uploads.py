@@ -51,17 +51,22 @@ class StoredUpload(models.Model):
 
 
 def stored_file_response(stored: StoredUpload, *, as_attachment: bool = False) -> FileResponse:
-    """Serve a stored upload with the type its content was checked to be, never cached by shared
-    caches (every download is permission-checked); a file lost from the storage is a 404."""
+    """Serve a stored upload with the type its content was checked to be."""
+    return file_response(stored.file, stored.content_type, as_attachment=as_attachment)
+
+
+def file_response(file, content_type: str, *, filename: str = "", as_attachment: bool = False) -> FileResponse:
+    """Serve a file from Django storage, never cached by shared caches (every download is
+    permission-checked); a file lost from the storage is a 404."""
     try:
-        content = stored.file.open("rb")
+        content = file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
         content,
         as_attachment=as_attachment,
-        content_type=stored.content_type,
-        filename=stored.file.name.rsplit("/", 1)[-1],
+        content_type=content_type,
+        filename=filename or file.name.rsplit("/", 1)[-1],
     )
     response["Cache-Control"] = "private"
     return response

@@ -621,6 +621,37 @@ def project_awards(project: Project) -> list[AwardRow]:
 
 
 @dataclass(frozen=True)
+class SelectedGrant:
+    """A proposal chosen for a grant, with its award's money once the agreement is signed (None before)."""
+
+    proposal: Proposal
+    money: AwardMoney | None
+
+
+def project_selected_grants(project: Project) -> list[SelectedGrant]:
+    """The proposals selected in a project's calls, call by call, with their awards' money (one query)."""
+    proposals = (
+        Proposal.objects.filter(call__project=project, status__in=PAST_SELECTION)
+        .select_related("call__project", "organisation", "municipality", "award")
+        .annotate(planned_sum=Sum("award__tranches__amount"), paid_sum=Sum("award__tranches__paid_amount"))
+        .order_by("call__opens_at", "call_id", "title", "pk")
+    )
+    rows = []
+    for proposal in proposals:
+        award = getattr(proposal, "award", None)  # select_related leaves no award as None: no query
+        money = None
+        if award is not None:
+            money = AwardMoney(
+                amount=award.amount,
+                currency=award.currency,
+                planned=proposal.planned_sum or Decimal(0),
+                paid=proposal.paid_sum or Decimal(0),
+            )
+        rows.append(SelectedGrant(proposal=proposal, money=money))
+    return rows
+
+
+@dataclass(frozen=True)
 class AwardTotals:
     """Awards added up within one currency."""
 

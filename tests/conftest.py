@@ -1,5 +1,6 @@
 """Fixtures shared by every test: one user per role on one project, and the seed projects."""
 
+import importlib
 import os
 from dataclasses import dataclass
 
@@ -47,6 +48,17 @@ class Cast:
                 "staff",
             )
         }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Transactional tests (browser, worker) end by flushing the database, data migrations' rows
+    included: a database reused from such a run gets the reference data (the pegged rates) back."""
+    from django.apps import apps
+
+    pegs = importlib.import_module("projects.migrations.0002_pegged_exchange_rates")
+    with django_db_blocker.unblock():
+        pegs.add_pegs(apps, None)
 
 
 @pytest.fixture

@@ -144,10 +144,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+# Rendering a report: a soft limit the task records as "took too long", a hard one that kills it.
+# A request pending or running longer than REPORT_STUCK_AFTER lost its message or its worker: beat
+# re-queues it every REPORT_REQUEUE_EVERY, up to REPORT_MAX_ATTEMPTS renderings. Seconds; the
+# stuck threshold must exceed the hard limit, or a slow but living render would be started twice.
+REPORT_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=120)
+REPORT_TIME_LIMIT = env.int("REPORT_TIME_LIMIT", default=150)
+REPORT_STUCK_AFTER = env.int("REPORT_STUCK_AFTER", default=300)
+REPORT_REQUEUE_EVERY = env.int("REPORT_REQUEUE_EVERY", default=120)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "final-report-reminders": {
         "task": "grants.tasks.final_reports_due_notify_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "stuck-reports-requeue": {
+        "task": "reports.tasks.stuck_reports_requeue_task",
+        "schedule": REPORT_REQUEUE_EVERY,
     },
 }
 

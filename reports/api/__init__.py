@@ -1,0 +1,1 @@
+"""The reports API: the figures an executive summary prints, and report requests."""
