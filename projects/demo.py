@@ -15,6 +15,7 @@ DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - published on purpose: local d
 
 RESEN_BITOLA = "MCMS-RESEN-BITOLA-2008"
 LINK4COOP = "LINK4COOP-BIH-2021"
+PRESTIGE_HASKOVO = "BG05SFOP001-2.025-0163-C01"
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class DemoAccount:
 def demo_accounts_load() -> list[DemoAccount]:
     """Create (or refresh) the demo accounts and their memberships; the seed projects must be loaded."""
     User = get_user_model()
-    seeds = {p.code: p for p in Project.objects.filter(code__in=[RESEN_BITOLA, LINK4COOP])}
-    if len(seeds) < 2:
+    seeds = {p.code: p for p in Project.objects.filter(code__in=[RESEN_BITOLA, LINK4COOP, PRESTIGE_HASKOVO])}
+    if len(seeds) < 3:
         raise LookupError("Load the seed projects first (manage.py load_seed_projects).")
 
     def user(email: str, full_name: str, **flags) -> object:
@@ -61,16 +62,16 @@ def demo_accounts_load() -> list[DemoAccount]:
         role=Membership.Role.NGO_COORDINATOR,
         organisation=Organisation.objects.get(name_en="Local Democracy Agency Zavidovići"),
     )
-    membership_grant(
-        project=seeds[RESEN_BITOLA],
-        user=user("donor@example.org", "Donor officer, SDC"),
-        role=Membership.Role.DONOR,
-    )
+    donor = user("donor@example.org", "Donor officer")
+    for code in (RESEN_BITOLA, PRESTIGE_HASKOVO):
+        membership_grant(project=seeds[code], user=donor, role=Membership.Role.DONOR)
     return [
         DemoAccount("admin@example.org", "administrator (uses /admin/)"),
         DemoAccount("coordinator@example.org", "project coordinator of the seed projects"),
         DemoAccount("staff.resen@example.org", "municipal staff of Resen on the Resen–Bitola project"),
         DemoAccount("staff.bitola@example.org", "municipal staff of Bitola on the Resen–Bitola project"),
         DemoAccount("ngo@example.org", "NGO coordinator (LDA Zavidovići) on Link4Cooperation"),
-        DemoAccount("donor@example.org", "donor (read-only) on the Resen–Bitola project"),
+        DemoAccount(
+            "donor@example.org", "donor on the Resen–Bitola and Haskovo projects (requests reports)"
+        ),
     ]

@@ -1,0 +1,56 @@
+"""A donor requests two executive summaries, in English and in Bulgarian, watches them finish on the
+Reports page and downloads them; the PDFs read back with the seed documents' figures."""
+
+import io
+import re
+
+import pytest
+from django.utils import translation
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from projects.demo import DEMO_PASSWORD, PRESTIGE_HASKOVO, RESEN_BITOLA
+
+pytestmark = pytest.mark.browser
+
+
+def downloaded_text(page: Page, link) -> str:
+    with page.expect_download() as download:
+        link.click()
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages).replace("\xa0", " ")
+
+
+def request_summary(page: Page, language: str) -> None:
+    with translation.override(language):
+        reports, request = translation.gettext("Reports"), translation.gettext("Request the report")
+    page.get_by_role("navigation", name=re.compile(".")).get_by_role("link", name=reports, exact=True).click()
+    page.locator("select[name=kind]").select_option("executive_summary")
+    page.locator("select[name=language]").select_option(language)
+    page.get_by_role("button", name=request).click()
+
+
+def test_donor_requests_and_downloads_executive_summaries_in_english_and_bulgarian(page: Page, seeded_server):
+    page.goto(f"{seeded_server.url}/en/accounts/login/")
+    page.get_by_label("E-mail address").fill("donor@example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{seeded_server.url}/en/projects/{RESEN_BITOLA}/")
+    request_summary(page, "en")
+    english = page.get_by_role("link", name=f"Download {RESEN_BITOLA}-executive-summary-en.pdf")
+    expect(english).to_be_visible(timeout=60_000)  # the status polls until the worker has finished
+    text = downloaded_text(page, english)
+    assert "Forum sessions 16 1391 86.94" in text
+    assert "Resen 8 735 91.88" in text
+    assert "MKD21,975,155.00" in text
+
+    page.goto(f"{seeded_server.url}/bg/projects/{PRESTIGE_HASKOVO}/")
+    request_summary(page, "bg")
+    with translation.override("bg"):
+        download = translation.gettext("Download")
+    bulgarian = page.get_by_role("link", name=f"{download} {PRESTIGE_HASKOVO}-executive-summary-bg.pdf")
+    expect(bulgarian).to_be_visible(timeout=60_000)
+    text = downloaded_text(page, bulgarian)
+    assert "52 405,20 лв." in text
+    assert "44 544,42 лв. 85 %" in text and "7 860,78 лв. 15 %" in text
