@@ -71,7 +71,5 @@ def demo_accounts_load() -> list[DemoAccount]:
         DemoAccount("staff.resen@example.org", "municipal staff of Resen on the Resen–Bitola project"),
         DemoAccount("staff.bitola@example.org", "municipal staff of Bitola on the Resen–Bitola project"),
         DemoAccount("ngo@example.org", "NGO coordinator (LDA Zavidovići) on Link4Cooperation"),
-        DemoAccount(
-            "donor@example.org", "donor on the Resen–Bitola and Haskovo projects (requests reports)"
-        ),
+        DemoAccount("donor@example.org", "donor on the Resen–Bitola and Haskovo projects (requests reports)"),
     ]
