@@ -60,6 +60,8 @@ def queue(db, settings, tmp_path, monkeypatch):
     name = f"reports-test-{uuid.uuid4().hex[:12]}"
     saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
     celery_app.conf.update(broker_url=BROKER_URL, task_always_eager=False, task_default_queue=name)
+    # Celery reads the broker from the environment before its configuration (as on CI, which sets one).
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER_URL)
     # Even eager tasks take a producer from the app's pools, which then hold connections to the
     # configured (empty) broker URL. Dropped here as Celery drops them after a fork (``_after_fork``),
     # so new ones reach the test broker; the old ones are put back afterwards.
