@@ -7,6 +7,7 @@ from functools import cache
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from lxml import etree
 
 from projects.models import FundingContribution, Organisation, Partner, Project
@@ -70,6 +71,13 @@ def assert_valid_iati(xml: bytes) -> etree._ElementTree:
 def export(*projects: Project) -> etree._ElementTree:
     codes = [project.code for project in projects]
     return assert_valid_iati(iati_activities(project_with_details(Project.objects.filter(code__in=codes))))
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The problems are told in the reader's language; these tests read them in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
