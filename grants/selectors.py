@@ -676,6 +676,17 @@ def awards_totals(rows: list[AwardRow]) -> list[AwardTotals]:
     return [AwardTotals(currency=currency, **total) for currency, total in sorted(totals.items())]
 
 
+def project_awards_with_payments(project: Project) -> QuerySet[Award]:
+    """A project's awards with their grantee and their paid tranches (``paid_tranches``), for exports."""
+    paid = Tranche.objects.filter(paid_on__isnull=False).order_by("paid_on", "pk")
+    return (
+        Award.objects.filter(proposal__call__project=project)
+        .select_related("proposal__organisation")
+        .prefetch_related(Prefetch("tranches", queryset=paid, to_attr="paid_tranches"))
+        .order_by("pk")
+    )
+
+
 def awards_for_grantee(user) -> list[AwardRow]:
     """The awards of the organisations the user acts for as NGO coordinator, newest first, each with
     its money, tranches and monitoring reports (three queries, whatever the number of awards)."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from lxml import etree
 
-from grants.models import Award, Tranche
+from grants.selectors import project_awards_with_payments
 from projects.models import Organisation, Partner, Project
 from projects.selectors import conversion_date, project_budget, project_funding
 
@@ -149,13 +149,13 @@ def iati_activity(project: Project) -> etree._Element:
             etree.SubElement(budget, "period-start", {"iso-date": project.start_date.isoformat()})
             etree.SubElement(budget, "period-end", {"iso-date": project.end_date.isoformat()})
             _value(budget, amount, currency, conversion_date(project))
-    for award in Award.objects.filter(proposal__call__project=project).select_related("proposal__organisation"):
+    awards = list(project_awards_with_payments(project))
+    for award in awards:
         _transaction(activity, COMMITMENT, award.amount, award.currency, award.signed_on, award.proposal.organisation)
-    paid = Tranche.objects.filter(award__proposal__call__project=project, paid_on__isnull=False).select_related(
-        "award__proposal__organisation"
+    payments = sorted(
+        ((t, award) for award in awards for t in award.paid_tranches), key=lambda p: (p[0].paid_on, p[0].pk)
     )
-    for tranche in paid.order_by("paid_on", "pk"):
-        award = tranche.award
+    for tranche, award in payments:
         _transaction(
             activity, DISBURSEMENT, tranche.paid_amount, award.currency, tranche.paid_on, award.proposal.organisation
         )
