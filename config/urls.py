@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("forums.api")),  # routes a router cannot express: a project's participation figures
     path("api/v1/", include("reports.api.summary")),  # a project's executive summary figures
+    path("api/v1/", include("reports.api.iati")),  # projects as an IATI file
     path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -676,12 +676,13 @@ def awards_totals(rows: list[AwardRow]) -> list[AwardTotals]:
     return [AwardTotals(currency=currency, **total) for currency, total in sorted(totals.items())]
 
 
-def project_awards_with_payments(project: Project) -> QuerySet[Award]:
-    """A project's awards with their grantee and their paid tranches (``paid_tranches``), for exports."""
+def awards_with_payments(projects: Iterable[Project]) -> QuerySet[Award]:
+    """The projects' awards with their call, grantee and paid tranches (``paid_tranches``), for exports;
+    two queries however many projects."""
     paid = Tranche.objects.filter(paid_on__isnull=False).order_by("paid_on", "pk")
     return (
-        Award.objects.filter(proposal__call__project=project)
-        .select_related("proposal__organisation")
+        Award.objects.filter(proposal__call__project__in=projects)
+        .select_related("proposal__call", "proposal__organisation")
         .prefetch_related(Prefetch("tranches", queryset=paid, to_attr="paid_tranches"))
         .order_by("pk")
     )

@@ -68,7 +68,17 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "name", *per_language("name"), "acronym", "kind", "country", "municipality", "website"]
+        fields = [
+            "id",
+            "name",
+            *per_language("name"),
+            "acronym",
+            "kind",
+            "country",
+            "municipality",
+            "website",
+            "iati_identifier",
+        ]
 
 
 class ProjectPartSerializer(serializers.ModelSerializer):

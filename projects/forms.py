@@ -98,7 +98,7 @@ class ProjectForm(UpperCaseCurrencyMixin, forms.ModelForm):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = [*per_language("name"), "acronym", "kind", "country", "municipality", "website"]
+        fields = [*per_language("name"), "acronym", "kind", "country", "municipality", "website", "iati_identifier"]
 
 
 class FundingContributionForm(UpperCaseCurrencyMixin, forms.ModelForm):

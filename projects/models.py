@@ -100,11 +100,31 @@ class Organisation(models.Model):
         help_text=_("For a municipality: which one it is."),
     )
     website = models.URLField(_("website"), blank=True)
+    iati_identifier = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{2}-[A-Za-z0-9]+(-[^\s/&|?]+)*$",
+                _("Use the identifier the organisation publishes to IATI, e.g. CH-4 or GB-COH-01234567."),
+            )
+        ],
+        help_text=_(
+            "The registration agency's prefix and the organisation's number there, as published to IATI; "
+            "leave empty when it is not known."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name_en"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iati_identifier"], condition=~Q(iati_identifier=""), name="organisation_iati_identifier_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or self.name_en
@@ -385,7 +405,7 @@ class FundingContribution(models.Model):
     class Kind(models.TextChoices):
         EU = "eu", _("EU")
         NATIONAL = "national", _("National")
-        DONOR = "donor", _("Donor")
+        DONOR = "donor", pgettext_lazy("funding", "Donor")
         MUNICIPAL = "municipal", _("Municipal")
         OWN = "own", pgettext_lazy("funding", "Own contribution")
 

@@ -77,6 +77,7 @@ def organisation_for(data: dict) -> Organisation:
             **translated("name", data["name"]),
             "acronym": data["acronym"],
             "kind": data["kind"],
+            "iati_identifier": data.get("iati_identifier", ""),
             "municipality": municipality_for(data["municipality"]) if data["municipality"] else None,
         },
     )

@@ -8,7 +8,9 @@ that lacks something a valid activity needs is refused with ``iati_problems`` in
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from lxml import etree
 
-from grants.selectors import project_awards_with_payments
+from grants.models import Award
+from grants.selectors import awards_with_payments
 from projects.models import Organisation, Partner, Project
-from projects.selectors import conversion_date, project_budget, project_funding
+from projects.selectors import RateBook, conversion_date, project_budget, project_funding
 
 IATI_VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -64,17 +67,25 @@ BUDGET_TYPE_ORIGINAL, BUDGET_STATUS_INDICATIVE = "1", "1"
 COMMITMENT, DISBURSEMENT = "2", "3"
 
 
-def organisation_identifier(organisation: Organisation) -> str:
-    """The organisation's IATI identifier (e.g. ``XM-DAC-15-1``).
+@dataclass(frozen=True)
+class Publisher:
+    """The organisation that publishes the portal's IATI files (settings ``IATI_PUBLISHER_*``)."""
 
-    ``Organisation`` has no field for it yet and none may be derived, so until the field
-    ``iati_identifier`` exists this is empty and every export is refused by ``iati_problems``.
-    """
-    return getattr(organisation, "iati_identifier", "")
+    identifier: str
+    name: str
+    type: str
+
+    @classmethod
+    def from_settings(cls) -> Publisher:
+        return cls(settings.IATI_PUBLISHER_IDENTIFIER, settings.IATI_PUBLISHER_NAME, settings.IATI_PUBLISHER_TYPE)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.identifier and self.name and self.type)
 
 
-def reporting_organisation(project: Project) -> Organisation | None:
-    """The lead organisation reports the activity: it is accountable for the project."""
+def lead_organisation(project: Project) -> Organisation | None:
+    """The lead organisation is accountable for the project."""
     for partner in project.partners.all():
         if partner.role == Partner.Role.LEAD:
             return partner.organisation
@@ -84,18 +95,19 @@ def reporting_organisation(project: Project) -> Organisation | None:
 def iati_problems(project: Project) -> list[str]:
     """What the project lacks for a valid IATI activity, one translated line each; empty when exportable."""
     problems = []
-    reporter = reporting_organisation(project)
-    if reporter is None:
-        problems.append(gettext("No lead organisation is recorded to report the project."))
-    elif not organisation_identifier(reporter):
+    if not Publisher.from_settings().is_configured:
         problems.append(
-            gettext("The lead organisation %(organisation)s has no IATI organisation identifier.")
-            % {"organisation": reporter}
+            gettext(
+                "The portal's IATI publisher is not configured: its operator must set IATI_PUBLISHER_IDENTIFIER, "
+                "IATI_PUBLISHER_NAME and IATI_PUBLISHER_TYPE."
+            )
         )
     if not _texts(project, "title"):
         problems.append(gettext("The project has no title."))
     if not _texts(project, "summary"):
         problems.append(gettext("The project has no summary to describe it."))
+    if not project.partners.all():
+        problems.append(gettext("No partner organisation is recorded."))
     if project.status not in ACTIVITY_STATUS:
         problems.append(gettext("The project's status is not known."))
     if project.start_date is None:
@@ -105,6 +117,23 @@ def iati_problems(project: Project) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class IatiExport:
+    """An ``iati-activities`` document, or, when any project cannot be valid, why not (by project code)."""
+
+    xml: bytes | None
+    problems: dict[str, list[str]]
+
+
+def iati_export(projects: Iterable[Project]) -> IatiExport:
+    """Export the projects (fetched with ``project_with_details``) all together, or none of them."""
+    projects = list(projects)
+    problems = {project.code: found for project in projects if (found := iati_problems(project))}
+    if problems:
+        return IatiExport(xml=None, problems=problems)
+    return IatiExport(xml=iati_activities(projects), problems={})
+
+
 def iati_activities(projects: Iterable[Project]) -> bytes:
     """An ``iati-activities`` 2.03 document with one activity per project; check ``iati_problems`` first."""
     root = etree.Element(
@@ -112,15 +141,19 @@ def iati_activities(projects: Iterable[Project]) -> bytes:
         version=IATI_VERSION,
         **{"generated-datetime": timezone.now().isoformat(timespec="seconds")},
     )
+    projects = list(projects)
+    awards = defaultdict(list)
+    for award in awards_with_payments(projects):
+        awards[award.proposal.call.project_id].append(award)
+    rates = RateBook.everything()
     for project in projects:
-        root.append(iati_activity(project))
+        root.append(iati_activity(project, awards[project.pk], rates))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def iati_activity(project: Project) -> etree._Element:
-    """One project as an ``iati-activity``, its elements in schema order."""
-    reporter = reporting_organisation(project)
-    reporter_ref = organisation_identifier(reporter)
+def iati_activity(project: Project, awards: list[Award], rates: RateBook) -> etree._Element:
+    """One project (with its details prefetched) as an ``iati-activity``, its elements in schema order."""
+    publisher = Publisher.from_settings()
     activity = etree.Element(
         "iati-activity",
         {
@@ -128,11 +161,8 @@ def iati_activity(project: Project) -> etree._Element:
             "last-updated-datetime": project.updated_at.isoformat(timespec="seconds"),
         },
     )
-    etree.SubElement(activity, "iati-identifier").text = f"{reporter_ref}-{project.code}"
-    _narratives(
-        etree.SubElement(activity, "reporting-org", ref=reporter_ref, type=ORGANISATION_TYPE[reporter.kind]),
-        _texts(reporter, "name"),
-    )
+    etree.SubElement(activity, "iati-identifier").text = f"{publisher.identifier}-{project.code}"
+    _reporting_organisation(activity, publisher, lead_organisation(project))
     _narratives(etree.SubElement(activity, "title"), _texts(project, "title"))
     _narratives(etree.SubElement(activity, "description", type="1"), _texts(project, "summary"))
     for partner in project.partners.all():
@@ -144,12 +174,11 @@ def iati_activity(project: Project) -> etree._Element:
         etree.SubElement(activity, "recipient-country", code=country.code)
     etree.SubElement(activity, "sector", vocabulary=SECTOR_VOCABULARY_DAC, code=SECTOR_CODE)
     if project.start_date and project.end_date:
-        for amount, currency in _budget_amounts(project):
+        for amount, currency in _budget_amounts(project, rates):
             budget = etree.SubElement(activity, "budget", type=BUDGET_TYPE_ORIGINAL, status=BUDGET_STATUS_INDICATIVE)
             etree.SubElement(budget, "period-start", {"iso-date": project.start_date.isoformat()})
             etree.SubElement(budget, "period-end", {"iso-date": project.end_date.isoformat()})
             _value(budget, amount, currency, conversion_date(project))
-    awards = list(project_awards_with_payments(project))
     for award in awards:
         _transaction(activity, COMMITMENT, award.amount, award.currency, award.signed_on, award.proposal.organisation)
     payments = sorted(
@@ -160,6 +189,15 @@ def iati_activity(project: Project) -> etree._Element:
             activity, DISBURSEMENT, tranche.paid_amount, award.currency, tranche.paid_on, award.proposal.organisation
         )
     return activity
+
+
+def _reporting_organisation(activity: etree._Element, publisher: Publisher, lead: Organisation | None) -> None:
+    """The publisher reports; unless it leads the project, it reproduces others' data: a secondary reporter."""
+    reporting = etree.SubElement(activity, "reporting-org", ref=publisher.identifier, type=publisher.type)
+    is_lead = lead is not None and lead.iati_identifier == publisher.identifier
+    if not is_lead:
+        reporting.set("secondary-reporter", "1")
+    etree.SubElement(reporting, "narrative").text = publisher.name
 
 
 def _activity_dates(project: Project) -> list[tuple[str, datetime.date]]:
@@ -174,7 +212,7 @@ def _activity_dates(project: Project) -> list[tuple[str, datetime.date]]:
     return dates
 
 
-def _budget_amounts(project: Project) -> list[tuple[Decimal, str]]:
+def _budget_amounts(project: Project, rates: RateBook) -> list[tuple[Decimal, str]]:
     """The stated total, else the budget lines per currency, else the funding per currency when every
     amount is known (an unknown contribution is not zero, so a partial sum would understate it).
 
@@ -184,10 +222,10 @@ def _budget_amounts(project: Project) -> list[tuple[Decimal, str]]:
         return []
     if project.total_budget_amount is not None:
         return [(project.total_budget_amount, project.total_budget_currency)]
-    lines = project_budget(project).totals
+    lines = project_budget(project, list(project.budget_lines.all())).totals
     if lines:
         return [(total.planned, total.currency) for total in lines]
-    funding = project_funding(project)
+    funding = project_funding(project, list(project.contributions.all()), rates)
     if funding.has_unknown_amounts:
         return []
     return [(total.amount, total.currency) for total in funding.totals]
@@ -210,8 +248,8 @@ def _transaction(
 
 def _organisation(parent: etree._Element, tag: str, organisation: Organisation, **attributes: str) -> None:
     element = etree.SubElement(parent, tag, type=ORGANISATION_TYPE[organisation.kind], **attributes)
-    if ref := organisation_identifier(organisation):
-        element.set("ref", ref)
+    if organisation.iati_identifier:
+        element.set("ref", organisation.iati_identifier)
     _narratives(element, _texts(organisation, "name"))
 
 

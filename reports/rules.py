@@ -1,4 +1,5 @@
-"""Who may request and download a project's PDF reports: its coordinators and donors, and platform staff.
+"""Who may request and download a project's PDF reports and its IATI file: its coordinators and donors, and
+platform staff.
 
 Lists come from ``ReportRequest.objects.visible_to(user)``, which tests keep consistent with
 ``reports.request_report``.
@@ -19,5 +20,7 @@ def may_request_project_report(user, report) -> bool:
 
 # Takes the project.
 rules.add_perm("reports.request_report", has_role(*REPORT_ROLES) | is_platform_staff)
+# Takes the project: the IATI file donors publish, for the same people as its reports.
+rules.add_perm("reports.export_iati", has_role(*REPORT_ROLES) | is_platform_staff)
 # Takes the report request.
 rules.add_perm("reports.download_report", may_request_project_report)

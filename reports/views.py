@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from forums.uploads import file_response
+from projects.models import Project
+from projects.selectors import project_with_details
 from projects.views import add_service_errors, project_for_action
 
 from . import selectors, services
 from .forms import ReportRequestForm
+from .iati import iati_export
 from .models import ReportRequest
 
 
@@ -79,3 +82,18 @@ class ReportDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk: int):
         return report_file_response(selectors.report_for_user(request.user, pk))
+
+
+class ProjectIatiView(LoginRequiredMixin, View):
+    """The project's IATI 2.03 file for its coordinators and donors; a page listing what it lacks (409) if it
+    cannot be valid."""
+
+    def get(self, request, code: str):
+        project = project_for_action(request, code, "reports.export_iati")
+        export = iati_export(project_with_details(Project.objects.filter(pk=project.pk)))
+        if export.problems:
+            context = {"project": project, "problems": export.problems[project.code]}
+            return render(request, "reports/iati_problems.html", context, status=409)
+        response = HttpResponse(export.xml, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{project.code}-iati.xml"'
+        return response

@@ -155,6 +155,12 @@ REPORT_TIME_LIMIT = env.int("REPORT_TIME_LIMIT", default=150)
 REPORT_STUCK_AFTER = env.int("REPORT_STUCK_AFTER", default=300)
 REPORT_REQUEUE_EVERY = env.int("REPORT_REQUEUE_EVERY", default=120)
 REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
+# Who publishes the portal's IATI files: the operator's IATI organisation identifier, name and
+# OrganisationType code (e.g. 22 national NGO). It reports every activity as a secondary reporter,
+# unless it is the project's lead organisation. IATI exports are refused until all three are set.
+IATI_PUBLISHER_IDENTIFIER = env("IATI_PUBLISHER_IDENTIFIER", default="")
+IATI_PUBLISHER_NAME = env("IATI_PUBLISHER_NAME", default="")
+IATI_PUBLISHER_TYPE = env("IATI_PUBLISHER_TYPE", default="")
 CELERY_BEAT_SCHEDULE = {
     "final-report-reminders": {
         "task": "grants.tasks.final_reports_due_notify_task",

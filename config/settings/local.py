@@ -10,3 +10,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 # Serve static files from the app folders as they change; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# An example publisher, so that IATI exports can be tried locally; never publish files made with it.
+IATI_PUBLISHER_IDENTIFIER = env("IATI_PUBLISHER_IDENTIFIER", default="XI-IATI-EXAMPLE")
+IATI_PUBLISHER_NAME = env("IATI_PUBLISHER_NAME", default="Example portal operator (development)")
+IATI_PUBLISHER_TYPE = env("IATI_PUBLISHER_TYPE", default="22")

@@ -1,5 +1,6 @@
 """A donor requests two executive summaries, in English and in Bulgarian, watches them finish on the
-Reports page and downloads them; the PDFs read back with the seed documents' figures."""
+Reports page and downloads them; the PDFs read back with the seed documents' figures. The donor also
+takes the IATI file of one project and reads why the other cannot have one yet."""
 
 import io
 import re
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from projects.demo import DEMO_PASSWORD, PRESTIGE_HASKOVO, RESEN_BITOLA
+from tests.reports.test_iati import assert_valid_iati
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +32,15 @@ def request_summary(page: Page, language: str) -> None:
     page.get_by_role("button", name=request).click()
 
 
-def test_donor_requests_and_downloads_executive_summaries_in_english_and_bulgarian(page: Page, seeded_server):
-    page.goto(f"{seeded_server.url}/en/accounts/login/")
+def sign_in_as_donor(page: Page, server) -> None:
+    page.goto(f"{server.url}/en/accounts/login/")
     page.get_by_label("E-mail address").fill("donor@example.org")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def test_donor_requests_and_downloads_executive_summaries_in_english_and_bulgarian(page: Page, seeded_server):
+    sign_in_as_donor(page, seeded_server)
 
     page.goto(f"{seeded_server.url}/en/projects/{RESEN_BITOLA}/")
     request_summary(page, "en")
@@ -54,3 +60,29 @@ def test_donor_requests_and_downloads_executive_summaries_in_english_and_bulgari
     text = downloaded_text(page, bulgarian)
     assert "52 405,20 лв." in text
     assert "44 544,42 лв. 85 %" in text and "7 860,78 лв. 15 %" in text
+
+
+def test_donor_downloads_the_iati_file_of_one_project_and_reads_what_the_other_lacks(
+    page: Page, seeded_server, settings
+):
+    settings.IATI_PUBLISHER_IDENTIFIER = "XI-IATI-TEST"
+    settings.IATI_PUBLISHER_NAME = "Test portal operator"
+    settings.IATI_PUBLISHER_TYPE = "22"
+    sign_in_as_donor(page, seeded_server)
+
+    page.goto(f"{seeded_server.url}/en/projects/{RESEN_BITOLA}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the IATI file (XML)").click()
+    assert download.value.suggested_filename == f"{RESEN_BITOLA}-iati.xml"
+    document = assert_valid_iati(download.value.path().read_bytes())
+    assert document.findtext("iati-activity/iati-identifier") == f"XI-IATI-TEST-{RESEN_BITOLA}"
+
+    page.goto(f"{seeded_server.url}/sq/projects/{PRESTIGE_HASKOVO}/")
+    with translation.override("sq"):
+        lacks, status_unknown = (
+            translation.gettext("IATI open data"),
+            translation.gettext("The project's status is not known."),
+        )
+    panel = page.get_by_role("region", name=lacks)
+    expect(panel.get_by_role("listitem")).to_have_text([status_unknown])
+    expect(panel.get_by_role("link")).to_have_count(0)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import Project
 from projects.selectors import project_with_details
-from reports.iati import iati_activities, iati_problems
+from reports.iati import iati_export
 
 
 class Command(BaseCommand):
@@ -19,10 +19,10 @@ class Command(BaseCommand):
         projects = list(projects)
         if missing := sorted(set(codes) - {project.code for project in projects}):
             raise CommandError(f"No project has the code: {', '.join(missing)}")
-        problems = [f"{project.code}: {problem}" for project in projects for problem in iati_problems(project)]
-        if problems:
-            raise CommandError("Nothing was written; the export would not be valid IATI:\n" + "\n".join(problems))
-        xml = iati_activities(projects)
+        export = iati_export(projects)
+        if export.problems:
+            lines = [f"{code}: {problem}" for code, problems in export.problems.items() for problem in problems]
+            raise CommandError("Nothing was written; the export would not be valid IATI:\n" + "\n".join(lines))
         with open(output, "wb") as file:
-            file.write(xml)
-        self.stdout.write(f"{output}: {len(projects)} activities, {len(xml)} bytes")
+            file.write(export.xml)
+        self.stdout.write(f"{output}: {len(projects)} activities, {len(export.xml)} bytes")
