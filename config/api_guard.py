@@ -5,9 +5,11 @@ or no row (404). What still gets through: NUL characters (PostgreSQL cannot stor
 surrogates (they have no UTF-8 form, so an error message echoing one fails to render), JSON nested
 deeper than Python's recursion limit, bodies of any size (DRF reads the stream without Django's
 ``DATA_UPLOAD_MAX_MEMORY_SIZE`` check), and URLs no route matches (Django's HTML 404 page).
+
+The middleware checks what every request has (query string, body size, route); ``GuardedJSONParser``,
+the API's JSON parser, checks the text of a JSON body as it parses it, so no body is parsed twice.
 """
 
-import json
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -16,8 +18,10 @@ from django.http import JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
 
 API_PREFIX = "/api/"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
 # json.loads joins a valid surrogate pair into one character, so any surrogate left in a string is lone.
 FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
@@ -38,7 +42,7 @@ def holds_forbidden_text(document) -> bool:
     """Whether any key or string in a parsed JSON document holds NUL or a lone surrogate.
 
     Walked with an explicit stack: a document json.loads accepted may still be nested deeper than the
-    frames left to a recursive walk this far down the middleware stack.
+    frames left to a recursive walk this far down the request stack.
     """
     pending = [document]
     while pending:
@@ -69,8 +73,8 @@ def query_string_refusal(request) -> JsonResponse | None:
 
 
 def body_refusal(request) -> JsonResponse | None:
-    if request.content_type == "multipart/form-data":
-        return None  # Django's multipart parser enforces the limit on fields; files go to disk.
+    if request.method not in BODY_METHODS or request.content_type == "multipart/form-data":
+        return None  # No view reads another method's body; Django's multipart parser enforces the limit.
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -80,17 +84,20 @@ def body_refusal(request) -> JsonResponse | None:
         return refuse(
             gettext("The request body is larger than the %(limit)s bytes the API accepts.") % {"limit": limit}, 413
         )
-    if request.content_type != "application/json" or not length:
-        return None
-    try:
-        document = json.loads(request.body)
-    except RecursionError:
-        return refuse(gettext("The JSON document is nested too deeply."), 400)
-    except ValueError:
-        return None  # DRF's parser answers malformed JSON with its own message.
-    if holds_forbidden_text(document):
-        return refuse(gettext("Text must not contain NUL characters or lone surrogates."), 400)
     return None
+
+
+class GuardedJSONParser(JSONParser):
+    """DRF's JSON parser, refusing (400) a document nested too deeply or holding NUL or a lone surrogate."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            document = super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError(gettext("The JSON document is nested too deeply.")) from error
+        if holds_forbidden_text(document):
+            raise exceptions.ParseError(gettext("Text must not contain NUL characters or lone surrogates."))
+        return document
 
 
 class ApiInputGuardMiddleware:

@@ -6,9 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 
-from .api import router
+from .api import TokenView, router
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,7 +15,7 @@ urlpatterns = [
     path("api/v1/", include("forums.api")),  # routes a router cannot express: a project's participation figures
     path("api/v1/", include("reports.api.summary")),  # a project's executive summary figures
     path("api/v1/", include("reports.api.iati")),  # projects as an IATI file
-    path("api/v1/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

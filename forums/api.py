@@ -10,6 +10,7 @@ donors' PDFs; an unknown count is ``null``, never 0.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -101,17 +102,27 @@ class LanguageField(serializers.ChoiceField):
 # --- Sessions and attendance ----------------------------------------------------------------------
 
 
-class GroupCountSerializer(serializers.ModelSerializer):
+class BreakdownRowSerializer(serializers.ModelSerializer):
+    """One row of a breakdown: who is counted (the first field) and the count. A row replaces the stored
+    row whole, so it is sent whole even in a PATCH, where DRF would let any of its fields be left out."""
+
     serializer_choice_field = QualifierField
 
+    def validate(self, attrs):
+        required = serializers.Field.default_error_messages["required"]
+        missing = {name: [required] for name in (self.Meta.fields[0], "count") if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class GroupCountSerializer(BreakdownRowSerializer):
     class Meta:
         model = GroupCount
         fields = ["group", "count", "qualifier"]
 
 
-class ResidenceCountSerializer(serializers.ModelSerializer):
-    serializer_choice_field = QualifierField
-
+class ResidenceCountSerializer(BreakdownRowSerializer):
     class Meta:
         model = ResidenceCount
         fields = ["municipality", "count", "qualifier"]
@@ -350,12 +361,40 @@ class VulnerableGroupSerializer(serializers.ModelSerializer):
         fields = ["id", "name", *per_language("name"), "is_active"]
 
 
+class ExplicitBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (also ``1``/``0``; empty: no filter). Django's field reads any other word as
+    "no filter", so a mistyped filter would silently answer with everything: here it is a 400."""
+
+    widget = forms.TextInput  # hands over the text as sent; Django's select maps unknown words to None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+
+class ExplicitBooleanFilter(django_filters.BooleanFilter):
+    field_class = ExplicitBooleanField
+
+
+class VulnerableGroupFilter(django_filters.FilterSet):
+    is_active = ExplicitBooleanFilter()
+
+    class Meta:
+        model = VulnerableGroup
+        fields = ["is_active"]
+
+
 class VulnerableGroupViewSet(viewsets.ReadOnlyModelViewSet):
     """Groups whose participation is counted on its own; inactive ones are kept for older sessions."""
 
     serializer_class = VulnerableGroupSerializer
     queryset = VulnerableGroup.objects.order_by("order", "pk")
-    filterset_fields = ["is_active"]
+    filterset_class = VulnerableGroupFilter
 
 
 # --- Participation figures ------------------------------------------------------------------------

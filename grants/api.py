@@ -27,8 +27,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from forums.api import LanguageField
 from forums.models import ForumSession
@@ -971,7 +972,7 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet):
         "with photos. A photo that is not a JPEG or PNG by its content refuses the whole report (400): "
         "nothing is stored.",
     )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[*api_settings.DEFAULT_PARSER_CLASSES, MultiPartParser])
     def report(self, request, pk=None):
         award = self.get_object()
         body = self._body(ReportWithPhotosSerializer)

@@ -124,3 +124,114 @@ class ReportRequest(models.Model):
     def download_name(self) -> str:
         """The file name a downloaded report gets: project code, kind and language."""
         return f"{self.project.code}-{self.kind.replace('_', '-')}-{self.language}.pdf"
+
+
+def export_upload_to(export: ExportRequest, filename: str) -> str:
+    """Beside the project's reports, in a folder of its own."""
+    return f"exports/{export.project.code}/{filename}"
+
+
+def export_file_name(project: Project, dataset: str, language: str, extension: str, *, dictionary: bool = False) -> str:
+    """``CODE-proposal-budget-lines-mk.xlsx``; ``…-dictionary-mk.csv`` for a data dictionary."""
+    parts = [project.code, dataset.replace("_", "-"), *(["dictionary"] if dictionary else []), language]
+    return f"{'-'.join(parts)}.{extension}"
+
+
+class ExportRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ExportRequestQuerySet:
+        """The user's own export requests (their rows are what the requester may see); all for staff.
+
+        Kept consistent with the ``reports.download_export`` predicate by tests.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        return self.all() if user.is_staff else self.filter(requested_by=user)
+
+    def in_progress(self) -> ExportRequestQuerySet:
+        return self.filter(status__in=ExportRequest.IN_PROGRESS)
+
+
+class ExportRequest(models.Model):
+    """An open-data file of a project (one dataset, format and language) written by a worker.
+
+    Small exports are written while the browser waits and leave no row; this one records a large
+    export's progress (rows done of the total) and, once done, its stored file.
+    """
+
+    Status = ReportRequest.Status
+
+    class Error(models.TextChoices):
+        """Why an export failed, as the requester reads it; the technical detail goes to the log."""
+
+        WRITE_FAILED = "write_failed", _("The export could not be written. Please try again later.")
+        TIMED_OUT = "timed_out", _("Writing the export took too long. Please try again later.")
+        TOO_MANY_ATTEMPTS = "too_many_attempts", _("The export could not be written after several attempts.")
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", _("CSV (UTF-8)")
+        XLSX = "xlsx", _("Excel workbook (XLSX)")
+
+    IN_PROGRESS = ReportRequest.IN_PROGRESS
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="export_requests"
+    )
+    dataset = models.CharField(_("dataset"), max_length=32)
+    file_format = models.CharField(_("format"), max_length=4, choices=FileFormat.choices)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="export_requests",
+        help_text=_("Whose permissions decide which rows the file holds."),
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
+    error = models.CharField(_("error"), max_length=20, choices=Error.choices, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("last queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ExportRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export request")
+        verbose_name_plural = _("export requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="exportrequest_done_has_file"),
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="exportrequest_failed_has_error"),
+            models.CheckConstraint(
+                condition=Q(rows_total__isnull=True) | Q(rows_done__lte=models.F("rows_total")),
+                name="exportrequest_progress_within_total",
+            ),
+            # A second request of the same file while one is being written joins it.
+            models.UniqueConstraint(
+                fields=["project", "dataset", "file_format", "language", "requested_by"],
+                condition=Q(status__in=["pending", "running"]),
+                name="exportrequest_one_in_progress",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.dataset} {self.file_format} {self.language} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int | None:
+        """Rows written as a whole percentage of the total; None before the total is known."""
+        if not self.rows_total:
+            return None
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def download_name(self) -> str:
+        return export_file_name(self.project, self.dataset, self.language, self.file_format)

@@ -9,6 +9,7 @@ import rules
 
 from projects.rules import has_role, is_platform_staff
 
+from .exports import rules as export_rules  # noqa: F401  (registers the exports' permissions)
 from .models import REPORT_ROLES
 
 

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import ensure_can
 from projects.models import Project
 
 from . import tasks
+from .background import claim_pending, lock_current_attempt, requeue_stuck
 from .figures import data_fingerprint
 from .models import ReportRequest
 from .rendering import render_report
@@ -72,7 +70,7 @@ def report_render(*, report_id: int) -> ReportRequest | None:
     Does nothing (returns None) when the request is not pending or another worker is claiming it:
     running it twice does no harm. The technical detail of a failure goes to the log.
     """
-    report = _claim(report_id)
+    report = claim_pending(ReportRequest, report_id)
     if report is None:
         return None
     try:
@@ -87,24 +85,6 @@ def report_render(*, report_id: int) -> ReportRequest | None:
 
 
 @transaction.atomic
-def _claim(report_id: int) -> ReportRequest | None:
-    """Mark a pending request running and count the attempt; None if it is not pending or is locked."""
-    report = (
-        ReportRequest.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("project")
-        .filter(pk=report_id, status=Status.PENDING)
-        .first()
-    )
-    if report is None:
-        return None
-    report.status = Status.RUNNING
-    report.attempts += 1
-    report.started_at = timezone.now()
-    report.save(update_fields=["status", "attempts", "started_at"])
-    return report
-
-
-@transaction.atomic
 def _finish(
     report: ReportRequest, *, status: str, error: str = "", fingerprint: str = "", pdf: bytes = b""
 ) -> ReportRequest | None:
@@ -113,15 +93,8 @@ def _finish(
     After a re-queue, another worker may have claimed the request (a later attempt): the result of
     this one is then dropped, so exactly one PDF is ever stored for a request.
     """
-    current = (
-        ReportRequest.objects.select_for_update(of=("self",)).select_related("project").filter(pk=report.pk).first()
-    )
-    if current is None or current.status != Status.RUNNING or current.attempts != report.attempts:
-        logger.warning(
-            "Report request %s was taken over or deleted during attempt %s; its result is dropped",
-            report.pk,
-            report.attempts,
-        )
+    current = lock_current_attempt(report)
+    if current is None:
         return None
     if pdf:
         current.fingerprint = fingerprint
@@ -135,7 +108,6 @@ def _finish(
     return current
 
 
-@transaction.atomic
 def stuck_reports_requeue(*, older_than: datetime.timedelta | None = None) -> list[int]:
     """Queue again the requests whose message or worker was lost; fail those out of attempts.
 
@@ -143,25 +115,4 @@ def stuck_reports_requeue(*, older_than: datetime.timedelta | None = None) -> li
     ``older_than`` (``REPORT_STUCK_AFTER`` by default, longer than a render may live). Returns the ids
     queued again. Requests another transaction holds are left for the next run.
     """
-    if older_than is None:
-        older_than = datetime.timedelta(seconds=settings.REPORT_STUCK_AFTER)
-    now = timezone.now()
-    cutoff = now - older_than
-    stuck = ReportRequest.objects.select_for_update(skip_locked=True).filter(
-        Q(status=Status.PENDING, queued_at__lt=cutoff) | Q(status=Status.RUNNING, started_at__lt=cutoff)
-    )
-    requeued = []
-    for report in stuck:
-        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
-            logger.error("Report request %s failed %s attempts; it is given up", report.pk, report.attempts)
-            report.status = Status.FAILED
-            report.error = ReportRequest.Error.TOO_MANY_ATTEMPTS
-            report.finished_at = now
-        else:
-            logger.warning("Report request %s was stuck %s; queued again", report.pk, report.status)
-            report.status = Status.PENDING
-            report.queued_at = now
-            requeued.append(report.pk)
-            transaction.on_commit(partial(tasks.report_render_task.delay, report.pk))
-        report.save(update_fields=["status", "error", "finished_at", "queued_at"])
-    return requeued
+    return requeue_stuck(ReportRequest, tasks.report_render_task, older_than=older_than)

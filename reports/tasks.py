@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import services
+from .exports.tasks import export_write_task, stuck_exports_requeue_task  # noqa: F401  (registered with the worker)
 
 
 @shared_task(

@@ -9,7 +9,10 @@ import re
 
 import pytest
 from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.test import APIClient
 
+from forums.models import GroupCount, ResidenceCount
+from tests.forums.factories import AttendanceFactory, ForumSessionFactory
 from tests.projects.factories import UserFactory
 
 ENDPOINTS = sorted(
@@ -112,3 +115,21 @@ def test_multipart_field_over_the_limit_is_too_large(api, settings):
 def test_refusal_names_the_problem(api):
     response = api.post("/api/v1/projects/", b'{"title": "\\u0000"}', content_type="application/json")
     assert response.json() == {"detail": "Text must not contain NUL characters or lone surrogates."}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "key"), [("residence", "municipality"), ("groups", "group")])
+def test_a_breakdown_row_without_its_key_is_refused_in_a_patch(cast, rows, key):
+    """A PATCH made every field optional, nested rows too: a row missing whom it counts was a KeyError (500)."""
+    municipality = cast.project.target_municipalities.get()
+    session = ForumSessionFactory(project=cast.project, municipality=municipality)
+    AttendanceFactory(session=session, participants=20)
+    client = APIClient(headers={"Accept-Language": "en"})
+    client.force_authenticate(cast.municipal_staff)
+
+    body = {"version": session.version, "attendance": {rows: [{"count": 3, "qualifier": "exact"}]}}
+    response = client.patch(f"/api/v1/sessions/{session.pk}/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json()["attendance"][rows]["0"] == {key: ["This field is required."]}
+    assert not GroupCount.objects.exists() and not ResidenceCount.objects.exists()

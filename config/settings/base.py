@@ -161,6 +161,8 @@ REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 IATI_PUBLISHER_IDENTIFIER = env("IATI_PUBLISHER_IDENTIFIER", default="")
 IATI_PUBLISHER_NAME = env("IATI_PUBLISHER_NAME", default="")
 IATI_PUBLISHER_TYPE = env("IATI_PUBLISHER_TYPE", default="")
+# Open-data exports of at most this many rows are written while the browser waits; larger ones by a worker.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=2000)
 CELERY_BEAT_SCHEDULE = {
     "final-report-reminders": {
         "task": "grants.tasks.final_reports_due_notify_task",
@@ -168,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "stuck-reports-requeue": {
         "task": "reports.tasks.stuck_reports_requeue_task",
+        "schedule": REPORT_REQUEUE_EVERY,
+    },
+    "stuck-exports-requeue": {
+        "task": "reports.exports.tasks.stuck_exports_requeue_task",
         "schedule": REPORT_REQUEUE_EVERY,
     },
 }
@@ -194,10 +200,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only (views that take files add multipart), checked for NUL, lone surrogates and depth as it is read.
+    "DEFAULT_PARSER_CLASSES": ["config.api_guard.GuardedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
