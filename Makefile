@@ -21,7 +21,7 @@ MAKEMESSAGES_ARGS := $(addprefix -l ,$(LANGS)) --no-location --no-obsolete \
 
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help install pdf-libraries translations run test browser lint format messages check-messages worker beat broker clean bench-reports api-fuzz
+.PHONY: help install pdf-libraries translations run test browser lint format messages check-messages worker beat broker clean bench-reports api-fuzz bench
 
 help:
 	@echo "make run             install, migrate, load seed projects and demo accounts, serve http://127.0.0.1:8000"
@@ -32,6 +32,7 @@ help:
 	@echo "make check-messages  fail on untranslated, fuzzy or out-of-date catalogs"
 	@echo "make worker / beat   Celery worker / beat (needs CELERY_BROKER_URL)"
 	@echo "make bench-reports   time the seed projects' executive summaries (on a throwaway database)"
+	@echo "make bench          response times and query counts on 10,000 generated projects (BENCH_ARGS=--fresh)"
 	@echo "make api-fuzz        fuzz the live API against its OpenAPI schema (needs PostgreSQL and Redis)"
 	@echo "make clean           remove db.sqlite3 and staticfiles/"
 
@@ -135,6 +136,12 @@ broker:
 # Prints render times; asserts nothing (see the script's docstring for what each column measures).
 bench-reports: install
 	$(PY) benchmarks/reports.py
+
+# Generates its PostgreSQL datasets once (kept; BENCH_ARGS=--fresh makes them again), serves them with gunicorn,
+# prints the results and writes them into docs/benchmarks.md. Needs PostgreSQL and Redis (see the script).
+BENCH_ARGS ?=
+bench: install
+	$(PY) benchmarks/scale.py $(BENCH_ARGS)
 
 # Serves the API with gunicorn on a throwaway database and runs schemathesis against it (see the script).
 api-fuzz: install

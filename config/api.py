@@ -2,7 +2,7 @@
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -45,7 +45,17 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-@extend_schema_view(post=extend_schema(responses={200: AuthTokenSerializer}))
+@extend_schema_view(
+    post=extend_schema(
+        responses={
+            200: AuthTokenSerializer,
+            429: OpenApiResponse(
+                description="Too many failed sign-ins for this e-mail address from this client: "
+                "wait the `Retry-After` seconds."
+            ),
+        }
+    )
+)
 class TokenView(ObtainAuthToken):
     """The user's API token for their e-mail address and password, sent as JSON or as a form."""
 

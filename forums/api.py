@@ -23,6 +23,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import ActionPermissions
 from projects.api import IsAuthenticatedToWrite, LocalizedField, ProjectPartFilter, ProjectPartSerializer
 from projects.i18n import LANGUAGE_CODES, localized, per_language
 from projects.models import Municipality, Project
@@ -139,9 +140,36 @@ class AttendanceSerializer(serializers.ModelSerializer):
         source="residence_counts", many=True, required=False, help_text="Participants by municipality of residence."
     )
 
+    suppressed = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=(
+            "Counts withheld from readers outside the project team because they are groups of 1 to 4 people "
+            '(shown as "<5"): attendance fields by name (their value is null), and `groups:<group id>` and '
+            "`residence:<municipality id>` (their rows are left out). Empty for the project team."
+        ),
+    )
+
     class Meta:
         model = Attendance
-        fields = [*ATTENDANCE_FIELDS, "groups", "residence"]
+        fields = [*ATTENDANCE_FIELDS, "groups", "residence", "suppressed"]
+
+    def to_representation(self, attendance):
+        data = super().to_representation(attendance)
+        data["suppressed"] = []
+        request = self.context.get("request")
+        if request is None or request.user.has_perm("forums.view_small_groups", attendance.session.project):
+            return data
+        shown = selectors.session_breakdowns(attendance)
+        for part, count in (*shown.gender, *shown.age):
+            if count.is_suppressed:
+                data[part] = None
+                data["suppressed"].append(part)
+        for key, field, counts in (("groups", "group", shown.groups), ("residence", "municipality", shown.residence)):
+            rows = list(zip(data[key], counts, strict=True))
+            data[key] = [row for row, (_part, count) in rows if not count.is_suppressed]
+            data["suppressed"] += [f"{key}:{row[field]}" for row, (_part, count) in rows if count.is_suppressed]
+        return data
 
     def validate_groups(self, rows):
         return self._once_each(rows, "group", _("Count each group only once."))
@@ -296,6 +324,7 @@ STALE = OpenApiResponse(description="Edited by someone else since `version`: not
     partial_update=extend_schema(responses={200: SessionSerializer, 409: STALE}),
 )
 class SessionViewSet(
+    ActionPermissions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -310,6 +339,7 @@ class SessionViewSet(
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
     permission_classes = [IsAuthenticatedToWrite]
+    action_permissions = dict.fromkeys(["update", "partial_update"], "forums.change_session")
 
     def get_queryset(self):
         return selectors.sessions_for_list(self.request.user).prefetch_related(
@@ -401,10 +431,14 @@ class VulnerableGroupViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CountFigureSerializer(serializers.Serializer):
-    """A count and how sure it is; ``value`` null means nobody recorded it."""
+    """A count and how sure it is; ``value`` null means nobody recorded it, unless ``suppressed``."""
 
     value = serializers.IntegerField(allow_null=True)
     qualifier = QualifierField()
+    suppressed = serializers.BooleanField(
+        source="is_suppressed",
+        help_text='A group of 1 to 4 people, withheld from readers outside the project team: shown as "<5".',
+    )
 
 
 class DecimalFigureSerializer(serializers.Serializer):
@@ -412,6 +446,9 @@ class DecimalFigureSerializer(serializers.Serializer):
 
     value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     qualifier = QualifierField()
+    suppressed = serializers.BooleanField(
+        source="is_suppressed", help_text="The share of a suppressed group, withheld with it."
+    )
 
 
 class MunicipalityRefSerializer(serializers.Serializer):
@@ -506,7 +543,9 @@ class ProjectParticipationView(APIView):
     )
     def get(self, request, pk: int):
         project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
-        figures = selectors.project_participation(project)
+        figures = selectors.project_participation(
+            project, exact_small_groups=request.user.has_perm("forums.view_small_groups", project)
+        )
         return Response(ParticipationFiguresSerializer(figures, context={"request": request}).data)
 
 

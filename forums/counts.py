@@ -14,6 +14,10 @@ from projects.money import percentage, round_half_up
 
 from .models import Qualifier
 
+# Groups of 1 to 4 people are too small to publish: readers outside a project's team see "<5".
+SMALL_GROUP_LIMIT = 5
+SUPPRESSED_DISPLAY = "<5"
+
 STRENGTH = {Qualifier.EXACT: 0, Qualifier.AT_LEAST: 1, Qualifier.APPROXIMATE: 2}
 
 
@@ -28,6 +32,9 @@ class Figure:
 
     value: int | Decimal | None
     qualifier: str = Qualifier.EXACT
+    # A small group's count withheld from readers outside the project team: shown as "<5", never as
+    # unknown. Its value is gone, so nothing can add it up again.
+    is_suppressed: bool = False
 
     @property
     def is_known(self) -> bool:
@@ -36,6 +43,10 @@ class Figure:
     @classmethod
     def unknown(cls) -> Figure:
         return cls(None)
+
+    @classmethod
+    def suppressed(cls, qualifier: str = Qualifier.EXACT) -> Figure:
+        return cls(None, qualifier, is_suppressed=True)
 
 
 def sum_figures(parts: Iterable[Figure], *, unknown_parts: int = 0) -> Figure:

@@ -56,3 +56,5 @@ rules.add_perm(
 rules.add_perm("forums.view_participation", can_view_project)
 rules.add_perm("forums.read_feedback", is_coordinator | is_municipal_staff | is_donor | is_platform_staff)
 rules.add_perm("forums.moderate_feedback", is_coordinator | is_platform_staff)
+# Breakdown groups of 1–4 people: exact for the project's team, "<5" for everyone else (see docs/privacy.md).
+rules.add_perm("forums.view_small_groups", is_coordinator | is_municipal_staff | is_donor | is_platform_staff)

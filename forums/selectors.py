@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -24,7 +24,7 @@ from projects.models import Municipality, Project
 from projects.money import percentage, round_half_up
 from projects.rules import served_municipalities
 
-from .counts import Figure, average, share, sum_figures, weakest
+from .counts import SMALL_GROUP_LIMIT, Figure, average, share, sum_figures, weakest
 from .models import (
     AGE_PARTS,
     GENDER_PARTS,
@@ -32,9 +32,11 @@ from .models import (
     Category,
     Feedback,
     ForumSession,
+    GroupCount,
     Kind,
     Qualifier,
     ReportedParticipation,
+    ResidenceCount,
 )
 
 # --- Session lists ---------------------------------------------------------------------------------
@@ -158,8 +160,12 @@ def _counted(part: str, qualifier: str) -> Count:
     return Count("pk", filter=Q(**{f"attendance__{part}__isnull": False, f"attendance__{part}_qualifier": qualifier}))
 
 
-def project_participation(project: Project) -> ParticipationFigures:
-    """Sessions by kind and status, participants per category and municipality, gender and age shares."""
+def project_participation(project: Project, *, exact_small_groups: bool = False) -> ParticipationFigures:
+    """Sessions by kind and status, participants per category and municipality, gender and age shares.
+
+    Breakdown groups of 1–4 people are suppressed unless ``exact_small_groups`` (the project team's
+    pages and API; see ``forums.view_small_groups``): PDFs and exports are published, so they never are.
+    """
     sessions = ForumSession.objects.filter(project=project)
     by_kind: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ForumSession.Status.values, 0))
     for row in sessions.values("kind", "status").annotate(n=Count("pk")).order_by():
@@ -203,8 +209,8 @@ def project_participation(project: Project) -> ParticipationFigures:
         sessions_by_kind=[(kind, by_kind[kind]) for kind in Kind.values if kind in by_kind],
         categories=categories,
         participants_total=sum_figures(totals),
-        gender=gender,
-        age=age,
+        gender=gender if exact_small_groups else suppressed_breakdown(gender),
+        age=age if exact_small_groups else suppressed_breakdown(age),
         reported=reported,
     )
 
@@ -303,6 +309,81 @@ def _breakdowns(held: QuerySet[ForumSession]) -> tuple[Breakdown, Breakdown]:
         return Breakdown(base=base, parts=parts, not_recorded=not_recorded)
 
     return breakdown("gender_base", GENDER_PARTS), breakdown("age_base", AGE_PARTS)
+
+
+# --- Small groups --------------------------------------------------------------------------------
+
+
+def _is_small(figure: Figure) -> bool:
+    """1–4 people: a 0 is kept, since it points at nobody; unknown stays unknown."""
+    return figure.is_known and 0 < figure.value < SMALL_GROUP_LIMIT
+
+
+def suppress_small_groups(counts: Sequence[Figure], *, parts_of_total: bool = True) -> list[Figure]:
+    """The counts with every group of 1–4 people suppressed.
+
+    When the counts are parts of a total that is shown (women, men and undisclosed of the participants),
+    one suppressed group alone could be recovered by subtraction: the next smallest known group is
+    suppressed with it (secondary suppression). Groups that overlap (vulnerable groups, each within the
+    total) cannot be subtracted, so ``parts_of_total=False`` suppresses only the small ones.
+    """
+    hidden = {index for index, count in enumerate(counts) if _is_small(count)}
+    if parts_of_total and len(hidden) == 1:
+        others = [index for index, count in enumerate(counts) if index not in hidden and count.is_known]
+        if others:
+            hidden.add(min(others, key=lambda index: counts[index].value))
+    return [Figure.suppressed(count.qualifier) if index in hidden else count for index, count in enumerate(counts)]
+
+
+def suppressed_breakdown(breakdown: Breakdown) -> Breakdown:
+    """A project's gender or age breakdown as the public sees it: the "not recorded" remainder is one
+    more part of the base, and a suppressed count takes its share with it (share × base = count)."""
+    if not breakdown.base.is_known:
+        return breakdown
+    counts = suppress_small_groups([count for _part, count, _share in breakdown.parts] + [breakdown.not_recorded])
+    parts = [
+        (part, count, Figure.suppressed(shown.qualifier) if count.is_suppressed else shown)
+        for (part, _count, shown), count in zip(breakdown.parts, counts, strict=False)
+    ]
+    return Breakdown(base=breakdown.base, parts=parts, not_recorded=counts[-1])
+
+
+@dataclass(frozen=True)
+class SessionBreakdowns:
+    """One session's attendance as a reader may see it: (part, count) pairs, each count a ``Figure``;
+    the parts of groups and residence are their stored rows (``row.group``, ``row.municipality``)."""
+
+    participants: Figure
+    gender: list[tuple[str, Figure]]
+    age: list[tuple[str, Figure]]
+    groups: list[tuple[GroupCount, Figure]]
+    residence: list[tuple[ResidenceCount, Figure]]
+
+
+def session_breakdowns(attendance: Attendance, *, exact_small_groups: bool = False) -> SessionBreakdowns:
+    """The breakdowns of one session's attendance, small groups suppressed unless ``exact_small_groups``.
+
+    Reads the group and residence counts through the attendance's prefetch when there is one.
+    """
+
+    def stored(names: tuple[str, ...]) -> list[Figure]:
+        return [Figure(getattr(attendance, name), getattr(attendance, f"{name}_qualifier")) for name in names]
+
+    groups = list(attendance.group_counts.all())
+    residence = list(attendance.residence_counts.all())
+    gender, age = stored(GENDER_PARTS), stored(AGE_PARTS)
+    group_counts = [Figure(row.count, row.qualifier) for row in groups]
+    residence_counts = [Figure(row.count, row.qualifier) for row in residence]
+    if not exact_small_groups:
+        gender, age, residence_counts = map(suppress_small_groups, (gender, age, residence_counts))
+        group_counts = suppress_small_groups(group_counts, parts_of_total=False)
+    return SessionBreakdowns(
+        participants=Figure(attendance.participants, attendance.participants_qualifier),
+        gender=list(zip(GENDER_PARTS, gender, strict=True)),
+        age=list(zip(AGE_PARTS, age, strict=True)),
+        groups=list(zip(groups, group_counts, strict=True)),
+        residence=list(zip(residence, residence_counts, strict=True)),
+    )
 
 
 # --- Feedback --------------------------------------------------------------------------------------

@@ -4,16 +4,20 @@ audit entry (who, when, what) through django-auditlog."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import ensure_can
@@ -181,6 +185,68 @@ def participant_add(
         participant.full_clean()
         participant.save()
         return participant
+
+
+def participants_named(full_name: str) -> QuerySet[Participant]:
+    """The named-participant rows of one person: the name compared without case or extra spaces."""
+    words = full_name.split()
+    if not words:
+        return Participant.objects.none()
+    pattern = r"^\s*" + r"\s+".join(re.escape(word) for word in words) + r"\s*$"
+    return Participant.objects.filter(full_name__iregex=pattern).select_related(
+        "session__project", "session__municipality", "municipality"
+    )
+
+
+def participants_export(*, full_name: str) -> list[dict[str, Any]]:
+    """One person's named-participant rows with the sessions they attended, for a subject access request."""
+    return [
+        {
+            "full_name": participant.full_name,
+            "municipality_of_residence": str(participant.municipality) if participant.municipality else None,
+            "consent_recorded_at": participant.consent_recorded_at.isoformat(),
+            "session": {
+                "project": participant.session.project.code,
+                "kind": participant.session.kind,
+                "date": participant.session.date.isoformat() if participant.session.date else None,
+                "municipality": str(participant.session.municipality) if participant.session.municipality else None,
+                "venue": participant.session.venue,
+            },
+        }
+        for participant in participants_named(full_name).order_by("session__date", "pk")
+    ]
+
+
+@transaction.atomic
+def participants_erase(*, full_name: str) -> int:
+    """Delete one person's named-participant rows; the sessions' counts stay. Returns how many."""
+    deleted, _by_model = participants_named(full_name).delete()
+    return deleted
+
+
+def named_lists_expired(*, today: datetime.date | None = None) -> tuple[QuerySet[Participant], QuerySet[Attachment]]:
+    """Named lists past retention: participants and scanned sign-in sheets of projects that ended more
+    than ``NAMED_PARTICIPANTS_RETENTION_DAYS`` ago. A project without an end date has not ended."""
+    today = today or timezone.localdate()
+    ended_before = today - datetime.timedelta(days=settings.NAMED_PARTICIPANTS_RETENTION_DAYS)
+    participants = Participant.objects.filter(session__project__end_date__lt=ended_before)
+    sheets = Attachment.objects.filter(kind=Attachment.Kind.SIGN_IN_SHEET, session__project__end_date__lt=ended_before)
+    return participants, sheets
+
+
+@transaction.atomic
+def named_lists_anonymise(*, today: datetime.date | None = None) -> tuple[int, int]:
+    """Delete the names kept past retention (participant rows, sign-in sheet scans and their files);
+    attendance counts stay. Running it again deletes nothing more. Returns (participants, sheets)."""
+    participants, sheets = named_lists_expired(today=today)
+    removed_participants, _by_model = participants.delete()
+    removed_sheets = 0
+    for sheet in sheets.select_for_update():
+        stored = sheet.file.name
+        sheet.delete()  # one by one: each leaves an audit entry, and its file goes after commit
+        transaction.on_commit(lambda name=stored, storage=sheet.file.storage: storage.delete(name))
+        removed_sheets += 1
+    return removed_participants, removed_sheets
 
 
 def device_hash(device_id: str) -> str:

@@ -31,6 +31,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from accounts.permissions import ActionPermissions
 from forums.api import LanguageField
 from forums.models import ForumSession
 from forums.uploads import ALLOWED_TYPES, IMAGE_TYPES, stored_file_response
@@ -300,6 +301,7 @@ def call_step(request_serializer=None, description: str = ""):
     partial_update=extend_schema(responses={200: CallSerializer, 409: STALE}),
 )
 class CallViewSet(
+    ActionPermissions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -311,6 +313,10 @@ class CallViewSet(
     serializer_class = CallSerializer
     filterset_class = CallFilter
     permission_classes = [IsAuthenticatedToWrite]
+    action_permissions = dict.fromkeys(
+        ["update", "partial_update", "open", "close", "start_review", "shortlist", "tally", "decide"],
+        "grants.manage_call",
+    )
 
     def get_queryset(self):
         return (
@@ -642,6 +648,7 @@ def proposal_step(request_serializer=None, description: str = ""):
     partial_update=extend_schema(responses={200: ProposalSerializer, 409: STALE}),
 )
 class ProposalViewSet(
+    ActionPermissions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -653,6 +660,19 @@ class ProposalViewSet(
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilter
     permission_classes = [IsAuthenticatedToWrite]
+    # Changes are for those who apply for the proposal (``withdraw_proposal``): whether it is still a draft
+    # the service says, with its reason. ``submit`` too: a second click on a submitted proposal is a no-op.
+    action_permissions = {
+        **dict.fromkeys(
+            ["update", "partial_update", "attachments", "remove_attachment", "submit", "withdraw"],
+            "grants.withdraw_proposal",
+        ),
+        "screen": "grants.screen_proposal",
+        "award": "grants.manage_call",
+    }
+
+    def permission_object(self, proposal):
+        return proposal.call if self.action == "award" else proposal
 
     def get_queryset(self):
         return selectors.proposals_for_list(self.request.user).prefetch_related(
@@ -827,6 +847,7 @@ def review_step(request_serializer, description: str):
 
 
 class ReviewViewSet(
+    ActionPermissions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -837,6 +858,7 @@ class ReviewViewSet(
     serializer_class = ReviewSerializer
     permission_classes = [IsAuthenticatedToWrite]
     filterset_fields = ["proposal"]
+    action_permissions = dict.fromkeys(["declare", "submit"], "grants.review")
 
     def get_queryset(self):
         return (
@@ -928,11 +950,15 @@ def award_step(request_serializer=None, description: str = "", *, may_be_stale: 
     )
 
 
-class AwardViewSet(viewsets.ReadOnlyModelViewSet):
+class AwardViewSet(ActionPermissions, viewsets.ReadOnlyModelViewSet):
     """Awards the user may read: the grantee's NGO coordinators, the project's coordinators, staff."""
 
     serializer_class = AwardSerializer
     permission_classes = [IsAuthenticatedToWrite]
+    action_permissions = {
+        **dict.fromkeys(["add_tranche", "pay_tranche", "review_report", "complete"], "grants.manage_award"),
+        "report": "grants.report_on_award",
+    }
 
     def get_queryset(self):
         return award_queryset(awards_visible_to(self.request.user)).order_by("pk")

@@ -12,6 +12,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 
+from accounts.permissions import ActionPermissions
+
 from . import selectors, services
 from .filters import ProjectFilter
 from .i18n import localized, per_language
@@ -311,6 +313,7 @@ class IsAuthenticatedToWrite(permissions.IsAuthenticatedOrReadOnly):
     ),
 )
 class ProjectViewSet(
+    ActionPermissions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -322,6 +325,7 @@ class ProjectViewSet(
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
     permission_classes = [IsAuthenticatedToWrite]
+    action_permissions = dict.fromkeys(["update", "partial_update"], "projects.change_project")
 
     def get_queryset(self):
         return selectors.project_with_details(Project.objects.visible_to(self.request.user)).order_by("code")
@@ -373,12 +377,20 @@ class ExpenditureFilter(django_filters.FilterSet):
     budget_line = django_filters.ModelChoiceFilter(queryset=visible_budget_lines)
 
 
-class ProjectPartViewSet(viewsets.ModelViewSet):
+class ProjectPartViewSet(ActionPermissions, viewsets.ModelViewSet):
     """Rows a project owns, in projects the user may see; writes go through ``project_parts_update``."""
 
     permission_classes = [IsAuthenticatedToWrite]
     project_lookup = "project"
     filterset_class = ProjectPartFilter
+
+    @property
+    def action_permissions(self) -> dict[str, str]:
+        permission = services.PART_PERMISSIONS[self.get_serializer_class().Meta.model]
+        return dict.fromkeys(["update", "partial_update", "destroy"], permission)
+
+    def permission_object(self, instance):
+        return self.project_of(instance)
 
     def get_queryset(self):
         model = self.get_serializer_class().Meta.model

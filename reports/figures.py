@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from forums.counts import Figure
-from forums.models import AGE_PARTS, GENDER_PARTS, Attendance, Category, ForumSession, Kind, Qualifier
+from forums.models import Attendance, Category, ForumSession, Kind, Qualifier
 from forums.selectors import (
     Breakdown,
     CategoryParticipation,
@@ -28,6 +28,7 @@ from forums.selectors import (
     feedback_by_session,
     project_feedback,
     project_participation,
+    session_breakdowns,
     sessions_with_breakdowns,
 )
 from grants.models import Call
@@ -458,7 +459,8 @@ class _Gathering:
         currencies = {c.currency for c in self.contributions} | {line.currency for line in self.lines}
         self.rates = RateBook.for_currencies(currencies | {self.project.total_budget_currency})
         self.funding = project_funding(self.project, self.contributions, rates=self.rates)
-        self.participation = project_participation(self.project)
+        # Reports are published by donors: small groups are suppressed in them, whoever asks.
+        self.participation = project_participation(self.project, exact_small_groups=False)
 
     def text(self, obj, field: str) -> LocalizedText:
         return localized(obj, field, self.language)
@@ -629,30 +631,23 @@ class _Gathering:
         )
 
     def session_row(self, session: ForumSession) -> SessionRow:
+        """A session's attendance as published: groups of 1–4 people suppressed ("<5")."""
         attendance = attendance_of(session)
         if attendance is None:
             return SessionRow(self.session_ref(session), Figure.unknown(), [], [], [], [])
+        shown = session_breakdowns(attendance)
 
-        def parts(names: tuple[str, ...]) -> list[CountPart]:
-            counts = [
-                CountPart(name, Figure(getattr(attendance, name), getattr(attendance, f"{name}_qualifier")))
-                for name in names
-            ]
-            return counts if any(part.count.is_known for part in counts) else []
+        def parts(counts: list[tuple[str, Figure]]) -> list[CountPart]:
+            recorded = any(count.is_known or count.is_suppressed for _name, count in counts)
+            return [CountPart(name, count) for name, count in counts] if recorded else []
 
         return SessionRow(
             session=self.session_ref(session),
-            participants=Figure(attendance.participants, attendance.participants_qualifier),
-            gender=parts(GENDER_PARTS),
-            age=parts(AGE_PARTS),
-            groups=[
-                NamedCount(self.text(row.group, "name"), Figure(row.count, row.qualifier))
-                for row in attendance.group_counts.all()
-            ],
-            residence=[
-                NamedCount(self.text(row.municipality, "name"), Figure(row.count, row.qualifier))
-                for row in attendance.residence_counts.all()
-            ],
+            participants=shown.participants,
+            gender=parts(shown.gender),
+            age=parts(shown.age),
+            groups=[NamedCount(self.text(row.group, "name"), count) for row, count in shown.groups],
+            residence=[NamedCount(self.text(row.municipality, "name"), count) for row, count in shown.residence],
         )
 
     def breakdown(self, breakdown: Breakdown) -> BreakdownFigures:

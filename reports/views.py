@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.ratelimits import limit_per_user
 from forums.uploads import file_response
 from projects.models import Project
 from projects.selectors import project_with_details
@@ -34,7 +35,8 @@ def report_file_response(report: ReportRequest) -> FileResponse:
 class ProjectReportsView(LoginRequiredMixin, View):
     """Request a report of the project in a language; its earlier reports with date and fingerprint.
 
-    For the project's coordinators and donors and platform staff (403 for others who may see it).
+    For the project's coordinators and donors and platform staff (403 for others who may see it). Each user
+    may ask for ``REPORT_RATELIMIT`` reports (429 beyond it): each one may cost a worker minutes of rendering.
     """
 
     template_name = "reports/report_list.html"
@@ -43,6 +45,7 @@ class ProjectReportsView(LoginRequiredMixin, View):
         project = project_for_action(request, code, "reports.request_report")
         return self.render(request, project, ReportRequestForm())
 
+    @limit_per_user("REPORT_RATELIMIT")
     def post(self, request, code: str):
         project = project_for_action(request, code, "reports.request_report")
         form = ReportRequestForm(request.POST)

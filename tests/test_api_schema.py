@@ -80,10 +80,10 @@ def test_a_description_given_by_the_view_is_kept_and_gets_a_body(schema):
     assert response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
 
 
-def test_an_error_a_view_declares_by_description_gets_the_error_body(schema):
-    patch = schema["paths"]["/api/v1/sessions/{id}/"]["patch"]
-    assert "version" in patch["responses"]["409"]["description"]
-    assert error_schema(patch, "409") == "#/components/schemas/Error"
+def test_a_rate_limit_a_view_declares_gets_the_error_body(schema):
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert "Retry-After" in token["429"]["description"]
+    assert error_schema(schema["paths"]["/api/v1/auth/token/"]["post"], "429") == "#/components/schemas/Error"
 
 
 def test_object_ids_are_integers(schema):

@@ -5,6 +5,7 @@ tasks eagerly in the web process. That is the embedded default that lets ``make 
 nothing but Python installed.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,15 +40,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "auditlog",
+    "axes",
+    "csp",
     "accounts",
     "projects",
     "forums",
     "grants",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last: turns a sign-in refused by the lockout into the 429 of accounts.lockout.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,16 +93,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Reuse connections, but check them first so a restarted PostgreSQL costs no failed request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: it pays off in long analytic queries, not in the short queries of a page, where
+    # compiling takes longer than running (docs/benchmarks.md). A URL's own ?options=... wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before any backend checks the password (accounts.lockout).
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "projects:list"
 LOGOUT_REDIRECT_URL = "projects:list"
+# Sign-in lockout (django-axes, see accounts.lockout): LOGIN_FAILURE_LIMIT failed sign-ins for one e-mail
+# address from one client address lock that pair out, the right password included, for LOGIN_COOLOFF_MINUTES
+# after the last failure; a successful sign-in clears the count. The client address is read as the rate
+# limits read it (RATELIMIT_IP_META_KEY below).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt does not restart the cool-off: the page can tell the user how long to wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.signin_name"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The lockout needs the failures only, and those are deleted once their cool-off has passed. A log of every
+# successful sign-in with its address would be personal data kept for no purpose of the portal.
+AXES_DISABLE_ACCESS_LOG = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,7 +191,14 @@ IATI_PUBLISHER_NAME = env("IATI_PUBLISHER_NAME", default="")
 IATI_PUBLISHER_TYPE = env("IATI_PUBLISHER_TYPE", default="")
 # Open-data exports of at most this many rows are written while the browser waits; larger ones by a worker.
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=2000)
+# Named participants (kept only with consent) and scanned sign-in sheets are deleted this many days after
+# their project's end date; the counts stay. Align it with the donors' rules on keeping supporting documents.
+NAMED_PARTICIPANTS_RETENTION_DAYS = env.int("NAMED_PARTICIPANTS_RETENTION_DAYS", default=365)
 CELERY_BEAT_SCHEDULE = {
+    "named-participants-retention": {
+        "task": "forums.tasks.named_lists_anonymise_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "final-report-reminders": {
         "task": "grants.tasks.final_reports_due_notify_task",
         "schedule": crontab(hour=7, minute=0),
@@ -193,11 +228,31 @@ RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 # of the session through the venue's Wi-Fi (one address). Per session: caps a flood from many addresses.
 FEEDBACK_RATELIMIT_PER_IP = env("FEEDBACK_RATELIMIT_PER_IP", default="30/m")
 FEEDBACK_RATELIMIT_PER_SESSION = env("FEEDBACK_RATELIMIT_PER_SESSION", default="120/h")
+# Requests per user for work that occupies a worker (accounts.ratelimits): reports and exports.
+REPORT_RATELIMIT = env("REPORT_RATELIMIT", default="30/h")
+EXPORT_RATELIMIT = env("EXPORT_RATELIMIT", default="60/h")
+
+# Content Security Policy (django-csp): only the portal's own files run or style a page; no inline script,
+# style or event handler anywhere (htmx is told not to inject its indicator styles, see base.html). The
+# only exception is the API's Swagger page (config.urls), whose third-party page needs inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # The token's user is also named as the actor of the request's audit entries.
+        "audit.authentication.AuditedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # JSON only (views that take files add multipart), checked for NUL, lone surrogates and depth as it is read.

@@ -38,7 +38,7 @@ if CACHES["default"]["BACKEND"] not in (
 ):
     raise ImproperlyConfigured("CACHE_URL must be Redis or Memcached: shared by all processes, atomic increments.")
 # Behind the TLS-terminating proxy of docker-compose.yml, REMOTE_ADDR is the proxy: set
-# RATELIMIT_IP_META_KEY (see base.py), or all participants share one rate limit.
+# RATELIMIT_IP_META_KEY (see base.py), or all participants share one rate limit and one sign-in lockout.
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -49,6 +49,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

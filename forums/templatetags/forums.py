@@ -4,7 +4,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language, gettext
 
-from forums.counts import Figure
+from forums.counts import SUPPRESSED_DISPLAY, Figure
 from forums.models import Attendance, Kind, Qualifier
 from projects.money import format_number
 
@@ -17,7 +17,9 @@ def _number(value) -> str:
 
 @register.filter
 def figure(value: Figure | None) -> str:
-    """A figure with its qualifier, in the reader's number format."""
+    """A figure with its qualifier, in the reader's number format; a suppressed small group is "<5"."""
+    if value is not None and value.is_suppressed:
+        return SUPPRESSED_DISPLAY
     if value is None or not value.is_known:
         return gettext("unknown")
     number = _number(value.value)
@@ -30,6 +32,8 @@ def figure(value: Figure | None) -> str:
 
 @register.filter
 def percent_figure(value: Figure | None) -> str:
+    if value is not None and value.is_suppressed:  # "<5" here would read as less than 5 %
+        return gettext("withheld")
     if value is None or not value.is_known:
         return "—"
     return figure(value) + " %"

@@ -39,7 +39,9 @@ class ParticipationView(View):
 
     def get(self, request, code):
         project = project_visible_to(request.user, code)
-        figures = selectors.project_participation(project)
+        figures = selectors.project_participation(
+            project, exact_small_groups=request.user.has_perm("forums.view_small_groups", project)
+        )
         rows = chart_rows(figures)
         return render(
             request,

@@ -91,6 +91,14 @@ def _month(value: str | None) -> datetime.date:
         return timezone.localdate().replace(day=1)
 
 
+def session_to_change(request, code: str, pk: int) -> ForumSession:
+    """The session if the user may see it (else 404) and change it (else 403), checked before any form is read."""
+    session = selectors.session_for_page(request.user, code, pk)
+    if not request.user.has_perm("forums.change_session", session):
+        raise PermissionDenied(_("You may only edit sessions in the municipalities you serve."))
+    return session
+
+
 class SessionFormView(LoginRequiredMixin, View):
     """Log a new session or edit one: session, attendance grid and sign-in sheet on one screen."""
 
@@ -102,9 +110,7 @@ class SessionFormView(LoginRequiredMixin, View):
             if not request.user.has_perm("forums.add_session", project):
                 raise PermissionDenied(_("You do not have permission to do this."))
             return project, ForumSession(project=project), Attendance()
-        session = selectors.session_for_page(request.user, code, pk)
-        if not request.user.has_perm("forums.change_session", session):
-            raise PermissionDenied(_("You may only edit sessions in the municipalities you serve."))
+        session = session_to_change(request, code, pk)
         return project, session, selectors.attendance_of(session) or Attendance()
 
     def forms(self, request, project, session, attendance, data=None, files=None):
@@ -184,13 +190,17 @@ class SessionDetailView(View):
     def get(self, request, code, pk):
         session = selectors.session_for_page(request.user, code, pk)
         can_change = request.user.has_perm("forums.change_session", session)
+        attendance = selectors.attendance_of(session)
+        exact = request.user.has_perm("forums.view_small_groups", session.project)
+        breakdowns = selectors.session_breakdowns(attendance, exact_small_groups=exact) if attendance else None
         return render(
             request,
             self.template_name,
             {
                 "project": session.project,
                 "session": session,
-                "attendance": selectors.attendance_of(session),
+                "attendance": attendance,
+                "breakdowns": breakdowns,
                 "selections": selections_at(session),
                 "can_change": can_change,
                 "history": selectors.session_history(session) if can_change else [],
@@ -204,7 +214,7 @@ class SessionDetailView(View):
 
 class AttachmentAddView(LoginRequiredMixin, View):
     def post(self, request, code, pk):
-        session = selectors.session_for_page(request.user, code, pk)
+        session = session_to_change(request, code, pk)
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("Choose a file to upload."))
@@ -225,7 +235,7 @@ class ParticipantAddView(LoginRequiredMixin, View):
     """Add a named participant to a session's list (with consent) from the session page."""
 
     def post(self, request, code, pk):
-        session = selectors.session_for_page(request.user, code, pk)
+        session = session_to_change(request, code, pk)
         form = ParticipantForm(request.POST, project=session.project)
         if form.is_valid():
             try:

@@ -17,6 +17,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.ratelimits import limit_per_user
 from forums.api import LanguageField
 from projects.api import ProjectPartFilter, ProjectPartSerializer
 
@@ -135,8 +136,10 @@ class ExportRequestViewSet(
             202: ExportRequestSerializer,
             400: OpenApiResponse(description="An unknown dataset, format or language, or a project you cannot see."),
             403: OpenApiResponse(description="Not signed in, or you do not see this dataset's records on the pages."),
+            429: OpenApiResponse(description="Too many export requests: wait the `Retry-After` seconds."),
         }
     )
+    @limit_per_user("EXPORT_RATELIMIT")
     def create(self, request, *args, **kwargs):
         """Ask for a dataset as a file: 202 with the request, written in the background. A request while
         the same file of yours is in progress joins it."""

@@ -15,6 +15,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.ratelimits import limit_per_user
 from forums.api import LanguageField
 from projects.api import ProjectPartFilter, ProjectPartSerializer
 
@@ -133,8 +134,10 @@ class ReportRequestViewSet(
         responses={
             202: ReportRequestSerializer,
             403: OpenApiResponse(description="Only the project's coordinators and donors request its reports."),
+            429: OpenApiResponse(description="Too many report requests: wait the `Retry-After` seconds."),
         }
     )
+    @limit_per_user("REPORT_RATELIMIT")
     def create(self, request, *args, **kwargs):
         """Request a report: 202 with the request, rendering in the background, or already `done` when the
         same report of unchanged data exists. A request while the same report is in progress joins it."""

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from forums.counts import SUPPRESSED_DISPLAY, Figure
 from forums.models import (
     AGE_PARTS,
     GENDER_PARTS,
@@ -33,7 +34,7 @@ from forums.models import (
     ReportedParticipation,
     VulnerableGroup,
 )
-from forums.selectors import attendance_of, sessions_with_breakdowns
+from forums.selectors import attendance_of, session_breakdowns, sessions_with_breakdowns
 from grants.api import awards_visible_to
 from grants.models import Award, Proposal, ProposalBudgetLine, Tranche
 from grants.selectors import AwardMoney
@@ -59,6 +60,7 @@ TEXT, INTEGER, DECIMAL, MONEY, PERCENT, DATE, DATETIME, BOOLEAN = (
 UNKNOWN = "unknown"  # the qualifier of a figure nobody recorded
 
 PERSONS = _("persons")
+PERSONS_OR_WITHHELD = _("persons; “<5” where a group of one to four people is withheld to protect their privacy")
 QUALIFIER_VALUES = _("exact, approximate, at_least (a lower bound) or unknown (not recorded: the figure is empty)")
 LANGUAGE_CODE = _("language code (en, mk, bg, sq)")
 ISO_DATE = _("date, ISO 8601 (YYYY-MM-DD)")
@@ -102,10 +104,11 @@ def text_columns(key: str, label: Promise, meaning: Promise) -> list[Column]:
     ]
 
 
-def count_columns(key: str, label: str | Promise, meaning: str | Promise) -> list[Column]:
-    """A head count and its qualifier column."""
+def count_columns(key: str, label: str | Promise, meaning: str | Promise, *, breakdown: bool = False) -> list[Column]:
+    """A head count and its qualifier column; a breakdown's counts may be withheld as "<5"."""
+    unit = PERSONS_OR_WITHHELD if breakdown else PERSONS
     return [
-        Column(key, label, meaning, PERSONS, qualifier=f"{key}_qualifier", type=INTEGER),
+        Column(key, label, meaning, unit, qualifier=f"{key}_qualifier", type=INTEGER),
         Column(
             f"{key}_qualifier",
             gettext("How sure: %(column)s") % {"column": key},
@@ -123,6 +126,14 @@ def put_text(row: dict, key: str, text: LocalizedText | None) -> None:
 def put_count(row: dict, key: str, value: int | None, qualifier: str) -> None:
     row[key] = value
     row[f"{key}_qualifier"] = UNKNOWN if value is None else qualifier
+
+
+def put_figure(row: dict, key: str, figure: Figure) -> None:
+    """A breakdown's count, or "<5" for a small group withheld (its qualifier kept)."""
+    if figure.is_suppressed:
+        row[key], row[f"{key}_qualifier"] = SUPPRESSED_DISPLAY, figure.qualifier
+    else:
+        put_count(row, key, figure.value, figure.qualifier)
 
 
 def labels(choices: type[models.Choices]) -> dict[str, str]:
@@ -230,7 +241,10 @@ class SessionDataset(Dataset):
         for part in (*GENDER_PARTS, *AGE_PARTS):
             label = Attendance._meta.get_field(part).verbose_name
             columns += count_columns(
-                part, label, _("Participants counted in this part of the breakdown; empty when not recorded.")
+                part,
+                label,
+                _("Participants counted in this part of the breakdown; empty when not recorded."),
+                breakdown=True,
             )
         for group in self.groups(project):
             name = localized(group, "name").text
@@ -239,6 +253,7 @@ class SessionDataset(Dataset):
                 name,
                 gettext("Participants who belong to the vulnerable group “%(group)s” (groups overlap).")
                 % {"group": name},
+                breakdown=True,
             )
         for municipality in self.residences(project):
             name = localized(municipality, "name").text
@@ -246,6 +261,7 @@ class SessionDataset(Dataset):
                 f"residence_{municipality.pk}",
                 name,
                 gettext("Participants who live in the municipality of %(municipality)s.") % {"municipality": name},
+                breakdown=True,
             )
         return columns
 
@@ -265,16 +281,18 @@ class SessionDataset(Dataset):
             )
             put_text(row, "title", localized(session, "title", language))
             attendance = attendance_of(session)
-            for part in ("participants", *GENDER_PARTS, *AGE_PARTS):
-                if attendance is None:
+            if attendance is None:
+                for part in ("participants", *GENDER_PARTS, *AGE_PARTS):
                     put_count(row, part, None, "")
-                else:
-                    put_count(row, part, getattr(attendance, part), getattr(attendance, f"{part}_qualifier"))
-            if attendance is not None:
-                for count in attendance.group_counts.all():
-                    put_count(row, f"group_{count.group_id}", count.count, count.qualifier)
-                for count in attendance.residence_counts.all():
-                    put_count(row, f"residence_{count.municipality_id}", count.count, count.qualifier)
+            else:
+                shown = session_breakdowns(attendance)  # small groups withheld, whoever exports
+                put_figure(row, "participants", shown.participants)
+                for part, figure in (*shown.gender, *shown.age):
+                    put_figure(row, part, figure)
+                for count, figure in shown.groups:
+                    put_figure(row, f"group_{count.group_id}", figure)
+                for count, figure in shown.residence:
+                    put_figure(row, f"residence_{count.municipality_id}", figure)
             yield row
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.ratelimits import limit_per_user
 from forums.uploads import file_response
 from projects.selectors import project_visible_to
 from projects.views import add_service_errors
@@ -56,6 +57,7 @@ class ProjectExportsView(View):
         project = project_visible_to(request.user, code)
         return self.render(request, project, ExportForm())
 
+    @limit_per_user("EXPORT_RATELIMIT")
     def post(self, request, code: str):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -90,6 +92,7 @@ class DatasetDownloadView(View):
     A larger one sends the user back to the page, where a worker can prepare it.
     """
 
+    @limit_per_user("EXPORT_RATELIMIT")
     def get(self, request, code: str):
         project = project_visible_to(request.user, code)
         form = ExportForm(request.GET)

@@ -276,22 +276,25 @@ def test_resen_clerk_logs_a_held_session_with_attendance_and_the_figures_show_it
     figures = client_for(cast.donor).get(participation_url(cast.project)).data
     forum = figures["categories"]["forum"]
     assert forum["sessions"] == 1
-    assert forum["participants"] == {"value": 40, "qualifier": "exact"}
-    assert forum["average_per_session"] == {"value": "40.00", "qualifier": "exact"}
+    assert forum["participants"] == {"value": 40, "qualifier": "exact", "suppressed": False}
+    assert forum["average_per_session"] == {"value": "40.00", "qualifier": "exact", "suppressed": False}
     [resen] = forum["by_municipality"]
     assert resen["municipality"] == {"id": resen_of(cast).pk, "name": "Resen"}
     assert (resen["sessions"], resen["sessions_with_figures"], resen["includes_reported"]) == (1, 1, False)
-    assert figures["participants_total"] == {"value": 40, "qualifier": "exact"}
+    assert figures["participants_total"] == {"value": 40, "qualifier": "exact", "suppressed": False}
     assert figures["sessions_by_kind"] == [{"kind": "forum_deliberative", "planned": 0, "held": 1, "cancelled": 0}]
     gender = {part["part"]: (part["count"]["value"], part["share"]["value"]) for part in figures["gender"]["parts"]}
     assert gender == {"women": (25, "62.50"), "men": (14, "35.00"), "gender_undisclosed": (1, "2.50")}
     age = {part["part"]: (part["count"], part["share"]) for part in figures["age"]["parts"]}
-    assert age["age_under_18"] == ({"value": None, "qualifier": "exact"}, {"value": None, "qualifier": "exact"})
-    assert age["age_65_plus"] == (
-        {"value": 6, "qualifier": "approximate"},
-        {"value": "15.00", "qualifier": "approximate"},
+    assert age["age_under_18"] == (
+        {"value": None, "qualifier": "exact", "suppressed": False},
+        {"value": None, "qualifier": "exact", "suppressed": False},
     )
-    assert figures["age"]["not_recorded"] == {"value": 2, "qualifier": "approximate"}
+    assert age["age_65_plus"] == (
+        {"value": 6, "qualifier": "approximate", "suppressed": False},
+        {"value": "15.00", "qualifier": "approximate", "suppressed": False},
+    )
+    assert figures["age"]["not_recorded"] == {"value": 2, "qualifier": "approximate", "suppressed": False}
 
 
 def test_the_next_forum_session_in_a_municipality_gets_the_next_number(cast):
@@ -439,7 +442,7 @@ def test_null_attendance_clears_what_was_recorded(cast, resen_session):
     assert response.data["attendance"]["participants"] is None
     assert not GroupCount.objects.exists()
     figures = client_for(cast.donor).get(participation_url(cast.project)).data
-    assert figures["categories"]["forum"]["participants"] == {"value": None, "qualifier": "exact"}
+    assert figures["categories"]["forum"]["participants"] == {"value": None, "qualifier": "exact", "suppressed": False}
     assert figures["participants_total"]["value"] is None
 
 
@@ -629,14 +632,18 @@ def test_resen_bitola_forum_figures_come_from_the_published_totals(seeded):
     assert set(places) == {"Resen", "Bitola"}
     for name, sessions, participants, average in (("Resen", 8, 735, "91.88"), ("Bitola", 8, 656, "82.00")):
         assert places[name]["sessions"] == sessions
-        assert places[name]["participants"] == {"value": participants, "qualifier": "exact"}
-        assert places[name]["average_per_session"] == {"value": average, "qualifier": "exact"}
+        assert places[name]["participants"] == {"value": participants, "qualifier": "exact", "suppressed": False}
+        assert places[name]["average_per_session"] == {"value": average, "qualifier": "exact", "suppressed": False}
         assert places[name]["includes_reported"] is True
-    assert forum["participants"] == {"value": 1391, "qualifier": "exact"}
+    assert forum["participants"] == {"value": 1391, "qualifier": "exact", "suppressed": False}
     # The three trainings have no count: the total is a lower bound, not a smaller exact figure.
     assert figures["categories"]["training"]["sessions"] == 3
-    assert figures["categories"]["training"]["participants"] == {"value": None, "qualifier": "exact"}
-    assert figures["participants_total"] == {"value": 1391, "qualifier": "at_least"}
+    assert figures["categories"]["training"]["participants"] == {
+        "value": None,
+        "qualifier": "exact",
+        "suppressed": False,
+    }
+    assert figures["participants_total"] == {"value": 1391, "qualifier": "at_least", "suppressed": False}
     assert {(r["category"], r["municipality"]["name"], r["participants"]) for r in figures["reported"]} == {
         ("forum", "Resen", 735),
         ("forum", "Bitola", 656),
@@ -648,7 +655,7 @@ def test_sliven_events_total_is_a_lower_bound(seeded):
     events = client_for().get(participation_url(seeded[SLIVEN])).data["categories"]["event"]
 
     assert events["sessions"] == 6
-    assert events["participants"] == {"value": 125, "qualifier": "at_least"}
+    assert events["participants"] == {"value": 125, "qualifier": "at_least", "suppressed": False}
 
 
 def test_link4cooperation_has_only_planned_sessions_and_no_participants_yet(seeded):
@@ -656,8 +663,8 @@ def test_link4cooperation_has_only_planned_sessions_and_no_participants_yet(seed
 
     assert sum(row["planned"] for row in figures["sessions_by_kind"]) == 5
     assert sum(row["held"] for row in figures["sessions_by_kind"]) == 0
-    assert figures["participants_total"] == {"value": None, "qualifier": "exact"}
-    unknown = {"value": None, "qualifier": "exact"}
+    assert figures["participants_total"] == {"value": None, "qualifier": "exact", "suppressed": False}
+    unknown = {"value": None, "qualifier": "exact", "suppressed": False}
     assert figures["gender"] == {"base": unknown, "parts": [], "not_recorded": unknown}
 
 
@@ -699,7 +706,9 @@ def test_session_list_queries_do_not_grow_with_the_number_of_sessions(db, django
 
     assert response.data["count"] == count
     for row in response.data["results"]:
-        assert len(row["attendance"]["groups"]) == 2
+        # Each vulnerable group counts 3 people: an anonymous reader gets them withheld, and told so.
+        assert row["attendance"]["groups"] == []
+        assert len([key for key in row["attendance"]["suppressed"] if key.startswith("groups:")]) == 2
         assert len(row["attendance"]["residence"]) == 2
 
 
@@ -709,7 +718,8 @@ def test_member_session_list_queries_do_not_grow_either(cast, django_assert_num_
         AttendanceFactory(session=ForumSessionFactory(project=cast.project, municipality=resen_of(cast)))
     client = client_for(cast.municipal_staff)
 
-    with django_assert_num_queries(LIST_QUERIES + 1):  # and the ?project= choice among the visible projects
+    # and the ?project= choice among the visible projects, and the reader's roles (exact small groups or "<5")
+    with django_assert_num_queries(LIST_QUERIES + 2):
         response = client.get(SESSIONS, {"project": cast.project.pk, "status": "held"})
 
     assert response.data["count"] == count
@@ -728,7 +738,11 @@ def test_participation_queries_do_not_grow_with_the_number_of_sessions(db, djang
     with django_assert_num_queries(PARTICIPATION_QUERIES):
         response = client.get(participation_url(project))
 
-    assert response.data["categories"]["forum"]["participants"] == {"value": 30 * count, "qualifier": "exact"}
+    assert response.data["categories"]["forum"]["participants"] == {
+        "value": 30 * count,
+        "qualifier": "exact",
+        "suppressed": False,
+    }
     assert len(response.data["categories"]["forum"]["by_municipality"]) == count
 
 

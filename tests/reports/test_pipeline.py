@@ -1,6 +1,6 @@
 """The report pipeline in one process (Celery eager): a request renders once into a stored PDF, an
 unchanged report is reused, failures are recorded with their reason, lost work is queued again and
-a second rendering never leaves a second file. ``test_worker.py`` does the same with real workers."""
+a second rendering never leaves a second file. ``tests/faults/`` does the same with real workers."""
 
 import datetime
 import io

@@ -61,15 +61,23 @@ def test_resen_bitola_summary_in_macedonian(seeded):
     participation = data["participation"]
     # "вкупно 16 сесии", "1391 жители", "735 … Ресен и 656 … Битола", 735 / 8 = 91.875 → 91.88, 656 / 8 = 82
     assert participation["sessions"] == 16
-    assert participation["participants"] == {"value": 1391, "qualifier": "exact"}
+    assert participation["participants"] == {"value": 1391, "qualifier": "exact", "suppressed": False}
     assert by_place(participation) == {
-        "Ресен": (8, {"value": 735, "qualifier": "exact"}, {"value": "91.88", "qualifier": "exact"}),
-        "Битола": (8, {"value": 656, "qualifier": "exact"}, {"value": "82.00", "qualifier": "exact"}),
+        "Ресен": (
+            8,
+            {"value": 735, "qualifier": "exact", "suppressed": False},
+            {"value": "91.88", "qualifier": "exact", "suppressed": False},
+        ),
+        "Битола": (
+            8,
+            {"value": 656, "qualifier": "exact", "suppressed": False},
+            {"value": "82.00", "qualifier": "exact", "suppressed": False},
+        ),
     }
     # Nobody published how many came to the three trainings: null, never 0.
     assert data["trainings"]["sessions"] == 3
-    assert data["trainings"]["participants"] == {"value": None, "qualifier": "exact"}
-    assert data["participants_total"] == {"value": 1391, "qualifier": "at_least"}
+    assert data["trainings"]["participants"] == {"value": None, "qualifier": "exact", "suppressed": False}
+    assert data["participants_total"] == {"value": 1391, "qualifier": "at_least", "suppressed": False}
     assert data["events"]["sessions"] == 0 and data["grants"] == []
 
 
@@ -199,9 +207,13 @@ def test_a_lower_bound_and_a_published_total_keep_their_qualifiers(db):
     events = client_for().get(summary_url(project)).json()["events"]
 
     # 125 over the two events: 62.50 a session, at least.
-    assert events["participants"] == {"value": 125, "qualifier": "at_least"}
+    assert events["participants"] == {"value": 125, "qualifier": "at_least", "suppressed": False}
     assert by_place(events) == {
-        "Sliven": (2, {"value": 125, "qualifier": "at_least"}, {"value": "62.50", "qualifier": "at_least"})
+        "Sliven": (
+            2,
+            {"value": 125, "qualifier": "at_least", "suppressed": False},
+            {"value": "62.50", "qualifier": "at_least", "suppressed": False},
+        )
     }
 
 
@@ -262,7 +274,7 @@ def test_summary_queries_do_not_grow_with_the_rows(django_assert_num_queries, co
     with django_assert_num_queries(SUMMARY_API_QUERIES):
         data = client.get(summary_url(project)).json()
 
-    assert data["participation"]["participants"] == {"value": 20 * count, "qualifier": "exact"}
+    assert data["participation"]["participants"] == {"value": 20 * count, "qualifier": "exact", "suppressed": False}
     assert len(data["budget"]["contributions"]) == count
     # 6 150 MKD at 61.5 per euro is 100 EUR each.
     assert data["budget"]["total_eur"] == f"{100 * count}.00"

@@ -112,8 +112,22 @@ def test_session_breakdowns_and_qualifiers_travel_with_each_count():
     assert (counted["women"], counted["men"], counted["gender_undisclosed"]) == ("22", "15", "")
     assert counted["gender_undisclosed_qualifier"] == "unknown"
     assert (counted["age_18_29"], counted["age_18_29_qualifier"]) == ("10", "exact")
-    assert (counted[group_key], counted[f"{group_key}_qualifier"]) == ("4", "at_least")
+    # A vulnerable group of four is withheld in every export; its qualifier still travels with it.
+    assert (counted[group_key], counted[f"{group_key}_qualifier"]) == ("<5", "at_least")
     assert (counted[residence_key], counted[f"{residence_key}_qualifier"]) == ("30", "exact")
+
+
+def test_small_groups_are_withheld_in_both_formats_and_the_dictionary_says_so():
+    project = ProjectFactory()
+    add_sessions(project, 3)
+    _, counted, _ = read_csv(written(project, "sessions"))
+    group_key = next(key for key in counted if key.startswith("group_") and not key.endswith("_qualifier"))
+    sheet = sheet_rows(read_xlsx(written(project, "sessions", file_format="xlsx"))["Data"])
+    described = {row["column"]: row for row in dictionary(project, "sessions")}
+
+    assert sheet[1][group_key] == "<5"
+    assert "withheld" in described[group_key]["unit"] and "withheld" in described["women"]["unit"]
+    assert "withheld" not in described["participants"]["unit"]
 
 
 def test_a_missing_translation_falls_back_to_the_original_language_and_says_so():
