@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Municipality
+from projects.widgets import QuickSelect
 
 from .models import Category, ForumSession, Kind
 
@@ -12,7 +13,9 @@ class SessionFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, method="in_category")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ForumSession.Status.choices)
-    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.none())
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.none(), widget=QuickSelect
+    )
     mine = django_filters.BooleanFilter(
         label=_("Only the municipalities I serve"), method="in_served", widget=django_filters.widgets.BooleanWidget()
     )

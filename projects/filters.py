@@ -6,20 +6,29 @@ from django.utils.translation import gettext_lazy as _
 
 from .i18n import per_language
 from .models import Country, Municipality, Organisation, Partner, Project
+from .widgets import QuickSelect
 
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     code = django_filters.CharFilter(label=_("Code"), field_name="code", lookup_expr="iexact")
     country = django_filters.ModelChoiceFilter(
-        label=_("Country"), field_name="countries", queryset=Country.objects.all(), to_field_name="code"
+        label=_("Country"),
+        field_name="countries",
+        queryset=Country.objects.all(),
+        to_field_name="code",
+        widget=QuickSelect,
     )
     municipality = django_filters.ModelChoiceFilter(
-        label=_("Municipality"), field_name="target_municipalities", queryset=Municipality.objects.all()
+        label=_("Municipality"),
+        field_name="target_municipalities",
+        queryset=Municipality.objects.all(),
+        widget=QuickSelect,
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices, widget=QuickSelect)
     funder = django_filters.ModelChoiceFilter(
         label=_("Funder"),
+        widget=QuickSelect,
         queryset=Organisation.objects.filter(
             Q(contributions__isnull=False) | Q(partnerships__role=Partner.Role.FUNDER)
         ).distinct(),
