@@ -12,7 +12,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 
-from auditlog.context import auditlog_value
+from auditlog.context import auditlog_value, set_actor
 
 
 def record_actor(user) -> None:
@@ -23,6 +23,25 @@ def record_actor(user) -> None:
         return
     if context.get("actor") is None:
         context["actor"] = user
+
+
+@contextlib.contextmanager
+def acting_as(actor) -> Iterator[None]:
+    """Writes inside the block name ``actor``; afterwards the request's own actor is named again.
+
+    auditlog's ``set_actor`` replaces the request's context and does not put it back, so the writes that
+    follow the block in the same request would name nobody.
+    """
+    try:
+        outer = auditlog_value.get()
+    except LookupError:
+        outer = None
+    try:
+        with set_actor(actor):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
 
 
 @contextlib.contextmanager

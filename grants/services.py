@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -20,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.permissions import ensure_can
+from audit.context import acting_as
 from forums.models import Attendance, ForumSession
 from forums.uploads import IMAGE_TYPES, checked_content_type
 from projects.i18n import per_language
@@ -60,7 +60,7 @@ HUNDRED = Decimal(100)
 def call_save(*, actor, call: Call, expected_version: int | None = None) -> Call:
     """Create or edit a call. New calls start as drafts; phases move only through ``call_open`` and
     ``call_close``; money and deadlines are fixed once the call has opened."""
-    with set_actor(actor):
+    with acting_as(actor):
         if call.pk:
             stored = Call.objects.select_for_update().get(pk=call.pk)
             ensure_can(actor, "grants.manage_call", stored)
@@ -93,7 +93,7 @@ def call_open(*, actor, call: Call) -> Call:
         )
     if call.closes_at <= timezone.now():
         raise ValidationError(_("The deadline has passed; move it before opening the call."))
-    with set_actor(actor):
+    with acting_as(actor):
         call.phase = Call.Phase.OPEN
         call.save(update_fields=["phase"])
         bump_version(call, None)  # an edit form opened on the draft is now stale
@@ -107,7 +107,7 @@ def call_close(*, actor, call: Call) -> Call:
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.phase != Call.Phase.OPEN:
         raise ValidationError(_("Only an open call can be closed."))
-    with set_actor(actor):
+    with acting_as(actor):
         call.phase = Call.Phase.CLOSED
         call.save(update_fields=["phase"])
         bump_version(call, None)
@@ -132,7 +132,7 @@ def call_criteria_save(
     ensure_can(actor, "grants.manage_call", call)
     if call.phase != Call.Phase.DRAFT:
         raise ValidationError(_("The checklist and the rubric of a call cannot change once it has opened."))
-    with set_actor(actor):
+    with acting_as(actor):
         _criteria_replace(call, eligibility=eligibility, scoring=scoring)
         bump_version(call, None)
     return call
@@ -172,7 +172,7 @@ def call_start(
     if started is not None:
         return started
     call = call_save(actor=actor, call=call)
-    with set_actor(actor):
+    with acting_as(actor):
         _criteria_replace(call, eligibility=eligibility, scoring=scoring)
     return call
 
@@ -265,7 +265,7 @@ def proposal_save_draft(
         proposal.created_by = actor
     _ensure_call_accepts_proposals(proposal.call_id)
     ensure_can(actor, "grants.edit_proposal", proposal)  # the organisation it names now, too
-    with set_actor(actor):
+    with acting_as(actor):
         proposal.status = Status.DRAFT
         proposal.full_clean()
         proposal.save()
@@ -330,7 +330,7 @@ def proposal_submit(*, actor, proposal: Proposal) -> Proposal:
     problems = budget_problems(proposal, proposal.budget_lines.all())
     if problems:
         raise ValidationError(problems)
-    with set_actor(actor):
+    with acting_as(actor):
         proposal.status = Status.SUBMITTED
         proposal.submitted_at = timezone.now()
         proposal.full_clean()
@@ -351,7 +351,7 @@ def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
         return proposal
     if proposal.status not in WITHDRAWABLE:
         raise ValidationError(_("A proposal can no longer be withdrawn once it has been decided."))
-    with set_actor(actor):
+    with acting_as(actor):
         proposal.status = Status.WITHDRAWN  # a withdrawn draft keeps no submission date: it was never sent
         proposal.save(update_fields=["status"])
     return proposal
@@ -370,7 +370,7 @@ def proposal_attachment_add(
     _ensure_draft_changeable(actor, proposal)
     _ensure_call_accepts_proposals(proposal.call_id)
     content_type = checked_content_type(upload)
-    with set_actor(actor):
+    with acting_as(actor):
         attachment = ProposalAttachment(
             proposal=proposal,
             file=upload,
@@ -397,7 +397,7 @@ def proposal_attachment_remove(*, actor, attachment: ProposalAttachment) -> None
     if stored is None:
         return
     file_name, storage = stored.file.name, stored.file.storage
-    with set_actor(actor):
+    with acting_as(actor):
         stored.delete()
     transaction.on_commit(lambda: storage.delete(file_name))
 
@@ -434,7 +434,7 @@ def proposal_screen(
     if proposal.status != Status.SUBMITTED and stored == {c.pk: answer for c, answer in answers.items()}:
         return proposal
     bump_version(proposal, expected_version)
-    with set_actor(actor):
+    with acting_as(actor):
         for criterion, (is_met, reason) in answers.items():
             EligibilityCheck.objects.update_or_create(
                 proposal=proposal,
@@ -465,7 +465,7 @@ def review_start(*, actor, call: Call) -> Call:
         raise ValidationError(_("Review starts once the call has closed."))
     if call.phase == Call.Phase.OPEN and call.accepts_proposals():
         raise ValidationError(_("The call is still open: close it before starting the review."))
-    with set_actor(actor):
+    with acting_as(actor):
         call.proposals.filter(status=Status.ELIGIBLE).update(status=Status.IN_REVIEW)
         call.phase = Call.Phase.IN_REVIEW
         call.save(update_fields=["phase"])
@@ -481,7 +481,7 @@ def review_assign(*, actor, proposal: Proposal, reviewer) -> Review:
         raise ValidationError(_("Only a proposal in review can be assigned to a reviewer."))
     if proposal.organisation_id in represented_organisations(reviewer, proposal.call.project):
         raise ValidationError(_("This person acts for the applicant and cannot review its proposal."))
-    with set_actor(actor):
+    with acting_as(actor):
         review, _created = Review.objects.get_or_create(
             proposal=proposal, reviewer=reviewer, defaults={"assigned_by": actor}
         )
@@ -497,7 +497,7 @@ def review_declare(*, actor, review: Review, has_conflict: bool) -> Review:
         return review  # the same declaration again (a double click): already recorded
     if review.has_conflict is not None:
         raise ValidationError(_("Your declaration is recorded; ask the coordinator if it needs correcting."))
-    with set_actor(actor):
+    with acting_as(actor):
         review.has_conflict = has_conflict
         review.declared_at = timezone.now()
         review.save(update_fields=["has_conflict", "declared_at"])
@@ -520,7 +520,7 @@ def review_submit(*, actor, review: Review, scores: dict[ScoringCriterion, int],
         raise ValidationError(_("Score every criterion of the rubric."))
     if any(not 0 <= score <= 10 for score in scores.values()):
         raise ValidationError(_("Scores go from 0 to 10."))
-    with set_actor(actor):
+    with acting_as(actor):
         for criterion, score in scores.items():
             ReviewScore.objects.update_or_create(review=review, criterion=criterion, defaults={"score": score})
         review.comment = comment.strip()
@@ -540,7 +540,7 @@ def shortlist(*, actor, call: Call, proposals: Iterable[Proposal], reason: str =
     in_review = list(call.proposals.filter(status=Status.IN_REVIEW))
     if not chosen or not chosen <= {proposal.pk for proposal in in_review}:
         raise ValidationError(_("Choose the shortlist among the proposals in review."))
-    with set_actor(actor):
+    with acting_as(actor):
         for proposal in in_review:
             if proposal.pk in chosen:
                 proposal.status = Status.SHORTLISTED
@@ -596,7 +596,7 @@ def tally_record(*, actor, call: Call, session: ForumSession, votes: dict[Propos
         problems.append(_("Counts cannot be negative."))
     if problems:
         raise ValidationError(problems)
-    with set_actor(actor):
+    with acting_as(actor):
         # The session's whole tally for the call, replacing an earlier one: parts never add up past the limit.
         ForumTally.objects.filter(session=session, proposal__call=call).exclude(proposal__in=list(votes)).delete()
         return [
@@ -635,7 +635,7 @@ def selection_decide(
         raise ValidationError(_("Record the tally of the forum session whose vote decides."))
     ranking = call_ranking(call, session)
     winners = take_by_rank(call, ranking, by_vote=by_vote, overrides=overrides)
-    with set_actor(actor):
+    with acting_as(actor):
         decided = []
         for row in ranking:
             proposal = row.proposal
@@ -711,7 +711,7 @@ def award_create(
     tranches = list(tranches)
     if sum((tranche_amount for _planned_on, tranche_amount in tranches), Decimal(0)) > amount:
         raise ValidationError(_("The tranches add up to more than the award."))
-    with set_actor(actor):
+    with acting_as(actor):
         award = Award(
             proposal=proposal,
             amount=amount,
@@ -757,7 +757,7 @@ def tranche_add(*, actor, award: Award, planned_on, amount: Decimal, number: int
             _("Only %(left)s of the award is left to plan.")
             % {"left": format_money(award.amount - planned, award.currency, get_language() or settings.LANGUAGE_CODE)}
         )
-    with set_actor(actor):
+    with acting_as(actor):
         tranche = Tranche(award=award, number=len(tranches) + 1, planned_on=planned_on, amount=amount)
         tranche.full_clean()
         tranche.save()
@@ -773,7 +773,7 @@ def tranche_pay(*, actor, tranche: Tranche, paid_on, paid_amount: Decimal) -> Tr
         raise ValidationError(_("This tranche has already been paid."))
     if not 0 < paid_amount <= tranche.amount:
         raise ValidationError(_("A payment is more than zero and at most the tranche's amount."))
-    with set_actor(actor):
+    with acting_as(actor):
         tranche.paid_on = paid_on
         tranche.paid_amount = paid_amount
         tranche.full_clean()
@@ -826,7 +826,7 @@ def monitoring_report_submit(
     repeated = _report_already_sent(actor, award, progress.strip(), spending, is_final)
     if repeated is not None:
         return repeated
-    with set_actor(actor):
+    with acting_as(actor):
         report = MonitoringReport.objects.create(
             award=award, is_final=is_final, progress=progress.strip(), submitted_by=actor
         )
@@ -848,7 +848,7 @@ def monitoring_report_review(*, actor, report: MonitoringReport, approve: bool, 
         raise ValidationError(_("This report has already been reviewed."))
     if not approve and not comment.strip():
         raise ValidationError({"coordinator_comment": _("Say what should change before sending the report back.")})
-    with set_actor(actor):
+    with acting_as(actor):
         report.status = MonitoringReport.Status.APPROVED if approve else MonitoringReport.Status.RETURNED
         report.reviewed_by = actor
         report.coordinator_comment = comment.strip()
@@ -865,7 +865,7 @@ def award_complete(*, actor, award: Award) -> Award:
         return award  # completed already: nothing to do, nobody to tell again
     if not award.reports.filter(is_final=True, status=MonitoringReport.Status.APPROVED).exists():
         raise ValidationError(_("A grant is completed once its final report is approved."))
-    with set_actor(actor):
+    with acting_as(actor):
         award.proposal.status = Status.COMPLETED
         award.proposal.save(update_fields=["status"])
     _notify_decisions([award.proposal])

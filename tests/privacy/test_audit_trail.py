@@ -18,6 +18,7 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from audit.context import acting_as
 from audit.registry import TRACKED
 from audit.selectors import project_history
 from forums.models import Attachment, ForumSession
@@ -271,6 +272,16 @@ def test_a_task_writes_as_the_system_even_when_run_inside_a_users_request(cast):
     assert task_entry.actor is None
     (after,) = entries_of(BudgetLine, BudgetLine.objects.get(project=cast.project).pk)
     assert after.actor == cast.coordinator
+
+
+def test_a_service_naming_its_actor_leaves_the_requests_actor_to_the_writes_after_it(cast):
+    with set_actor(cast.coordinator):  # the request, as auditlog's middleware opens it
+        with acting_as(cast.donor):  # a service naming who acts (grants' services do)
+            first = BudgetLineFactory(project=cast.project)
+        second = BudgetLineFactory(project=cast.project)
+
+    assert [entry.actor for entry in entries_of(BudgetLine, first.pk)] == [cast.donor]
+    assert [entry.actor for entry in entries_of(BudgetLine, second.pk)] == [cast.coordinator]
 
 
 def test_cascaded_deletes_still_name_their_project(cast):
