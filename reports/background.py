@@ -1,9 +1,9 @@
 """The pieces shared by the background work of this app: PDF reports and large open-data exports.
 
-Both keep a request row with ``status``, ``attempts``, ``queued_at``, ``started_at``, ``finished_at``
-and ``error`` (whose choices have ``TOO_MANY_ATTEMPTS``). The row is the truth, the queue a hint: a
-worker works on a request only after claiming it (pending → running under a row lock), and a
-periodic task queues again the requests whose message or worker was lost.
+Both keep a request row, a ``BackgroundRequest`` with an ``error`` whose choices have
+``TOO_MANY_ATTEMPTS``. The row is the truth, the queue a hint: a worker works on a request only after
+claiming it (pending → running under a row lock), and a periodic task queues again the requests whose
+message or worker was lost.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import ReportRequest
+from .models import BackgroundRequest
 
 logger = logging.getLogger(__name__)
 
-Status = ReportRequest.Status
+Status = BackgroundRequest.Status
 
 
 @transaction.atomic

@@ -41,18 +41,42 @@ class ReportRequestQuerySet(models.QuerySet):
         return self.filter(status__in=ReportRequest.IN_PROGRESS)
 
 
-class ReportRequest(models.Model):
-    """One requested PDF report of a project, in one language, and how its rendering went."""
+class BackgroundRequest(models.Model):
+    """What a request for work done by a worker records: where it stands, its attempts and their times.
 
-    class Kind(models.TextChoices):
-        EXECUTIVE_SUMMARY = "executive_summary", _("Executive summary")
-        FINAL_REPORT = "final_report", _("Final report")
+    The row is the truth and the queue only a hint: ``reports.background`` claims, finishes and
+    re-queues requests of every kind through these fields.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for its turn")
         RUNNING = "running", _("Being rendered")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+
+    IN_PROGRESS = (Status.PENDING, Status.RUNNING)
+
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("last queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ReportRequest(BackgroundRequest):
+    """One requested PDF report of a project, in one language, and how its rendering went."""
+
+    class Kind(models.TextChoices):
+        EXECUTIVE_SUMMARY = "executive_summary", _("Executive summary")
+        FINAL_REPORT = "final_report", _("Final report")
 
     class Error(models.TextChoices):
         """Why a report failed, as the requester reads it; the technical detail goes to the log."""
@@ -61,14 +85,11 @@ class ReportRequest(models.Model):
         TIMED_OUT = "timed_out", _("Rendering the report took too long. Please try again later.")
         TOO_MANY_ATTEMPTS = "too_many_attempts", _("The report could not be rendered after several attempts.")
 
-    IN_PROGRESS = (Status.PENDING, Status.RUNNING)
-
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="report_requests"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -84,11 +105,6 @@ class ReportRequest(models.Model):
     )
     file = models.FileField(_("file"), upload_to=report_upload_to, blank=True)
     error = models.CharField(_("error"), max_length=20, choices=Error.choices, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("last queued at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ReportRequestQuerySet.as_manager()
 
@@ -110,10 +126,6 @@ class ReportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.kind} {self.language} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def short_fingerprint(self) -> str:
@@ -151,14 +163,12 @@ class ExportRequestQuerySet(models.QuerySet):
         return self.filter(status__in=ExportRequest.IN_PROGRESS)
 
 
-class ExportRequest(models.Model):
+class ExportRequest(BackgroundRequest):
     """An open-data file of a project (one dataset, format and language) written by a worker.
 
     Small exports are written while the browser waits and leave no row; this one records a large
     export's progress (rows done of the total) and, once done, its stored file.
     """
-
-    Status = ReportRequest.Status
 
     class Error(models.TextChoices):
         """Why an export failed, as the requester reads it; the technical detail goes to the log."""
@@ -171,15 +181,12 @@ class ExportRequest(models.Model):
         CSV = "csv", _("CSV (UTF-8)")
         XLSX = "xlsx", _("Excel workbook (XLSX)")
 
-    IN_PROGRESS = ReportRequest.IN_PROGRESS
-
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="export_requests"
     )
     dataset = models.CharField(_("dataset"), max_length=32)
     file_format = models.CharField(_("format"), max_length=4, choices=FileFormat.choices)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -191,11 +198,6 @@ class ExportRequest(models.Model):
     rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
     error = models.CharField(_("error"), max_length=20, choices=Error.choices, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("last queued at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ExportRequestQuerySet.as_manager()
 
@@ -220,10 +222,6 @@ class ExportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.dataset} {self.file_format} {self.language} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def progress_percent(self) -> int | None:

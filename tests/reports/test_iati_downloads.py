@@ -7,13 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from lxml import etree
-from rest_framework.test import APIClient
 
 from projects.models import Organisation, Partner, Project
 from tests.grants.factories import AwardFactory, CallFactory, TrancheFactory
 from tests.projects.factories import CountryFactory, PartnerFactory, ProjectFactory
 
 from .test_iati import assert_valid_iati
+from .test_report_pages import api_client, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -56,19 +56,6 @@ def exportable(cast) -> Project:
 def page_url(name: str, code: str) -> str:
     with translation.override("en"):
         return reverse(name, kwargs={"code": code})
-
-
-def signed_in(client, user):
-    if user.is_authenticated:
-        client.force_login(user)
-    return client
-
-
-def api_client(user) -> APIClient:
-    client = APIClient(headers={"Accept-Language": "en"})
-    if user.is_authenticated:
-        client.force_authenticate(user)
-    return client
 
 
 # --- The project page ----------------------------------------------------------------------------
